@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Configures and builds srp-toolkit. Executables land in <build dir>/bin.
+# Usage: scripts/build.sh [--asan] [--build-dir DIR] [--type Debug|Release|RelWithDebInfo]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build_dir="$top/build"
+type=RelWithDebInfo
+extra=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --asan) build_dir="$top/build-asan"; extra+=(-DSRP_SANITIZE=ON); type=Debug ;;
+    --build-dir) build_dir="$2"; shift ;;
+    --type) type="$2"; shift ;;
+    -h|--help) sed -n '2,3p' "$0"; exit 0 ;;
+    *) echo "build.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+"$top/scripts/install-deps.sh"
+cmake -S "$top" -B "$build_dir" -DCMAKE_BUILD_TYPE="$type" "${extra[@]}" >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
