@@ -11,7 +11,7 @@ fi
 build_dir="$top/build-fuzz"
 cmake -S "$top" -B "$build_dir" -DSRP_FUZZ=ON -DSRP_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
+cmake --build "$build_dir" -j"$(nproc)" --target fuzzers
 for fuzzer in "$build_dir"/bin/fuzz_*; do
   [[ -x "$fuzzer" ]] || continue
   name=$(basename "$fuzzer")

@@ -1,14 +1,52 @@
 #!/usr/bin/env bash
-# The README's first command: installs the Debian packages, builds, and runs the main job.
-#
-# Step 1 of the roadmap (this state of the repo): the main job brings up the soft
-# RDMA fabric between two processes and measures it side by side with memcpy and a
-# plain TCP ping-pong (srp-fabric-bench --quick). When the SRP target (step 2) and
-# srp-perf (step 5) land, this becomes: a target with a default nullio LUN on the
-# soft fabric, and a short srp-perf sweep against it.
+# The README's first command: installs the Debian packages, builds, and runs the main job on
+# the soft fabric:
+#   1. srp-target serve with the default LUNs (0: null0 nullio, 1: mem1 64 MiB in memory),
+#   2. srp-io luns and a 16 MiB write/read-back verify against it,
+#   3. a short comparison of target thread modes 0 and 1 (srp-target-bench --quick: 4 KiB
+#      reads at QD1/QD32 and 1 MiB reads, target and initiator pinned to different CPUs),
+#   4. the fabric microbenchmark (soft vs memcpy vs TCP, srp-fabric-bench --quick).
+# When srp-perf lands (step 5) step 3 becomes `srp-perf sweep --out DIR`.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+bin="$top/build/bin"
 "$top/scripts/build.sh"
-export SRP_SOFT_FABRIC="${SRP_SOFT_FABRIC:-$(mktemp -d /tmp/srp-soft-fabric.XXXXXX)}"
-echo "quickstart: soft subnet directory $SRP_SOFT_FABRIC"
-"$top/build/bin/srp-fabric-bench" --quick "$@"
+
+workdir=$(mktemp -d /tmp/srp-quickstart.XXXXXX)
+export SRP_SOFT_FABRIC="$workdir/subnet"
+mkdir -p "$SRP_SOFT_FABRIC"
+target_pid=
+cleanup() {
+  if [[ -n "$target_pid" ]] && kill -0 "$target_pid" 2>/dev/null; then
+    kill -TERM "$target_pid"
+    wait "$target_pid" || true
+  fi
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+echo "== 1. srp-target serve --fabric soft (subnet $SRP_SOFT_FABRIC)"
+"$bin/srp-target" serve --fabric soft --port-name quickstart-target \
+  >"$workdir/target.out" 2>"$workdir/target.log" &
+target_pid=$!
+for _ in $(seq 100); do
+  grep -q '^ready' "$workdir/target.out" 2>/dev/null && break
+  kill -0 "$target_pid" 2>/dev/null || { cat "$workdir/target.log" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q '^ready' "$workdir/target.out" || { echo "target did not come up" >&2; exit 1; }
+target=$(sed -n 's/^target: \(.*service_id=.*\)$/\1/p' "$workdir/target.out" | head -n 1)
+echo "target: $target"
+
+echo "== 2. srp-io luns / verify"
+"$bin/srp-io" luns "$target" --fabric soft
+"$bin/srp-io" verify "$target" --fabric soft --lun 1 --size 16M --bs 1M
+kill -TERM "$target_pid"
+wait "$target_pid" || true
+target_pid=
+
+echo "== 3. target thread modes 0 vs 1 (srp-target-bench --quick)"
+"$bin/srp-target-bench" --quick --target-bin "$bin/srp-target"
+
+echo "== 4. soft fabric vs memcpy vs TCP (srp-fabric-bench --quick)"
+"$bin/srp-fabric-bench" --quick

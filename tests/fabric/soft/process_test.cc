@@ -63,16 +63,43 @@ int RunServer(const std::string& dir, bool wait_for_kill, int ready_fd) {
 
 class ProcessTest : public SoftFabricTest {
  protected:
+  // No fabric in this process until the server is forked: a child forked from a process with
+  // running fabric threads may inherit locks those threads held (seen as a hang under ASan).
+  void SetUp() override {
+    char tmpl[] = "/tmp/srp-soft-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  // A failed test must not leave the (possibly paused) server behind.
+  void TearDown() override {
+    if (child_ > 0) {
+      kill(child_, SIGKILL);
+      waitpid(child_, nullptr, 0);
+    }
+    SoftFabricTest::TearDown();
+  }
+  // Forks the server, then opens this process's fabric `a_`.
   pid_t StartServer(bool wait_for_kill) {
     int ready[2];
     EXPECT_EQ(pipe(ready), 0);
     pid_t pid = fork();
     if (pid == 0) _exit(RunServer(dir_, wait_for_kill, ready[1]));
+    child_ = pid;
     close(ready[1]);
     EXPECT_TRUE(FdReadable(ready[0], 10000));
     close(ready[0]);
+    a_ = Open("porta");
+    EXPECT_NE(a_, nullptr);
     return pid;
   }
+  // Waits for the server to exit; its wait status.
+  int ReapServer() {
+    int status = 0;
+    EXPECT_EQ(waitpid(child_, &status, 0), child_);
+    child_ = -1;
+    return status;
+  }
+  pid_t child_ = -1;
   // Connects fabric a to the server; returns the remote buffer address/rkey.
   std::unique_ptr<Connection> ConnectToServer(CompletionQueue& cq, uint64_t* addr, uint32_t* rkey) {
     auto rec = ReadPort(dir_, "server");
@@ -119,8 +146,7 @@ TEST_F(ProcessTest, RdmaAndMessagesAcrossProcesses) {
   EXPECT_EQ(std::string(msg.data.data() + 32, 2), "ok");
   for (size_t i = 0; i < kSize / 2; ++i) ASSERT_EQ(local.data[i], Pattern(i, 1)) << i;
   ASSERT_TRUE(conn->Disconnect().ok());
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
+  int status = ReapServer();
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
@@ -138,7 +164,7 @@ TEST_F(ProcessTest, PeerDeathIsDisconnectAndFlush) {
   RecvRequest r{3, std::span<const Sge>(&rs, 1)};
   ASSERT_TRUE(conn->PostRecv(std::span<const RecvRequest>(&r, 1)).ok());
   kill(child, SIGKILL);
-  waitpid(child, nullptr, 0);
+  ReapServer();
   EXPECT_TRUE(WaitEvent(*conn, ConnectionEventType::kDisconnected).has_value());
   auto c = WaitCompletions(*cq, 1);
   ASSERT_EQ(c.size(), 1u);

@@ -100,6 +100,13 @@ TEST(ScstConfigWriter, LunBlocksAndEmptyElements) {
 
 class RoundTrip : public ::testing::TestWithParam<std::string_view> {};
 
+// Short test names: CTest shows the parameter otherwise, and these are whole files.
+std::string RoundTripName(const ::testing::TestParamInfo<std::string_view>& param_info) {
+  static constexpr const char* kNames[] = {"ReferenceExample", "EmptyFile", "QuotingAndGroups"};
+  return param_info.index < 3 ? kNames[param_info.index]
+                              : "Config" + std::to_string(param_info.index);
+}
+
 TEST_P(RoundTrip, ParseWriteParseIsTheSameConfiguration) {
   Configuration first = MustParse(GetParam());
   std::string written = WriteScstConfig(first);
@@ -140,7 +147,8 @@ INSTANTIATE_TEST_SUITE_P(
                                        "    GROUP g2 { INITIATOR 0002:c903:0005:f34c }\n"
                                        "    LUN 16383 1:0:0:0\n"
                                        "  }\n"
-                                       "}\n")));
+                                       "}\n")),
+    RoundTripName);
 
 TEST(ScstConfigWriter, EqualityIgnoresLocationsButNotContent) {
   Configuration a = MustParse(testing::kReferenceExample);

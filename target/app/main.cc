@@ -1,0 +1,199 @@
+// srp-target: the user-space SRP target daemon.
+//
+//   srp-target serve [--fabric auto|soft|verbs] [--port-name NAME] [--rdma-cm-port N] ...
+//
+// Prints one target line per listener (paste into srp-io / srp-login), then "ready", and
+// serves until SIGINT/SIGTERM: then SRP_T_LOGOUT + disconnect on every channel, drain, exit 0.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "lib/common/ids.h"
+#include "lib/common/log.h"
+#include "lib/fabric/select.h"
+#include "target/app/config_luns.h"
+#include "target/app/default_luns.h"
+#include "target/engine/srp_target.h"
+
+namespace {
+
+constexpr const char* kFooter = R"(Examples:
+  # soft fabric, IB-form listener only, default LUNs (0: null0 nullio, 1: mem1 64 MiB RAM disk)
+  SRP_SOFT_FABRIC=/tmp/subnet srp-target serve --fabric soft --port-name tgt0
+  # also listen for RDMA CM (dest=) logins on port 5000, SCSI on 2 worker threads
+  srp-target serve --fabric soft --rdma-cm-port 5000 --thread 1 --worker-threads 2
+  # accept the 8260-byte IUs ib_srp asks for without max_it_iu_size=
+  srp-target serve --srp-max-message-size 8260
+  # LUNs and parameters from an scst.conf-style file
+  srp-target serve --config /etc/srp-target.conf
+
+Output: one line per listener, e.g.
+  id_ext=...,ioc_guid=...,dgid=...,pkey=ffff,service_id=00000000013f5352
+  id_ext=...,ioc_guid=...,dest=127.0.0.1:5000
+then "ready". Stop with SIGINT or SIGTERM.)";
+
+struct ServeOptions {
+  std::string fabric = "auto";
+  std::string port_name;
+  std::string config_file;
+  std::string service_id;
+  std::string id_ext;
+  std::string ioc_guid;
+  std::string log_level = "info";
+  std::string poll_mode = "event";
+  uint32_t trace_flag = 0;
+  uint32_t lun_queue_depth = 64;
+  uint64_t mem_size = 64u << 20;
+  bool no_external_tables = false;
+  bool no_immediate_data = false;
+};
+
+int Fail(const std::string& what, const srp::Status& st) {
+  std::fprintf(stderr, "srp-target: %s: %s\n", what.c_str(), st.ToString().c_str());
+  return 1;
+}
+
+// `given(flag)` says whether a flag was on the command line (it then beats the config file).
+int Serve(const ServeOptions& o, srp::target::TargetConfig cfg,
+          const std::function<bool(const char*)>& given) {
+  using namespace srp;
+  LogLevel level;
+  if (!ParseLogLevel(o.log_level, &level)) return Fail("--log-level", InvalidArgument(o.log_level));
+  SetLogLevel(level);
+  uint32_t trace_flag = o.trace_flag;
+  std::optional<target::ConfiguredTarget> configured;
+  if (!o.config_file.empty()) {
+    auto loaded = target::LoadConfiguredTarget(o.config_file, o.lun_queue_depth);
+    if (!loaded.ok()) return Fail("--config", loaded.status());
+    configured = std::move(loaded).value();
+    const target::DriverParameters& p = configured->parameters;
+    if (p.srp_max_message_size && !given("--srp-max-message-size"))
+      cfg.srp_max_message_size = *p.srp_max_message_size;
+    if (p.srp_max_rdma_size && !given("--srp-max-rdma-size"))
+      cfg.srp_max_rdma_size = *p.srp_max_rdma_size;
+    if (p.thread && !given("--thread")) cfg.thread = *p.thread;
+    if (p.rdma_cm_port && !given("--rdma-cm-port")) cfg.rdma_cm_port = *p.rdma_cm_port;
+    if (p.trace_flag && !given("--trace-flag")) trace_flag = *p.trace_flag;
+    SRP_LOG(kInfo, "config {}: target {} with {} LUN(s)", o.config_file, configured->name,
+            configured->luns->Luns().size());
+  }
+  SetTraceMask(trace_flag);
+  if (trace_flag != 0 && level < LogLevel::kTrace) SetLogLevel(LogLevel::kTrace);
+  if (!o.service_id.empty()) {
+    auto v = ParseHexU64(o.service_id);
+    if (!v.ok()) return Fail("--service-id", v.status());
+    cfg.service_id = *v;
+  }
+  if (!o.id_ext.empty()) {
+    auto v = ParseGuid(o.id_ext);
+    if (!v.ok()) return Fail("--id-ext", v.status());
+    cfg.id_ext = *v;
+  }
+  if (!o.ioc_guid.empty()) {
+    auto v = ParseGuid(o.ioc_guid);
+    if (!v.ok()) return Fail("--ioc-guid", v.status());
+    cfg.ioc_guid = *v;
+  }
+  cfg.poll_mode = o.poll_mode == "busy" ? target::PollMode::kBusy : target::PollMode::kEvent;
+  cfg.external_tables = !o.no_external_tables;
+  cfg.immediate_data = !o.no_immediate_data;
+  if (configured) {
+    cfg.luns = configured->luns;
+  } else {
+    target::DefaultLunOptions lun_opts;
+    lun_opts.queue_depth = o.lun_queue_depth;
+    lun_opts.memory_bytes = o.mem_size;
+    auto luns = target::MakeDefaultLuns(lun_opts);
+    if (!luns.ok()) return Fail("default LUNs", luns.status());
+    cfg.luns = *luns;
+  }
+  if (Status st = target::ValidateTargetConfig(cfg); !st.ok()) return Fail("configuration", st);
+
+  auto kind = fabric::ParseFabricKind(o.fabric);
+  if (!kind.ok()) return Fail("--fabric", kind.status());
+  fabric::FabricSelection sel;
+  sel.kind = *kind;
+  sel.device = o.port_name;
+  sel.soft.port_name = o.port_name;
+  if (cfg.rdma_cm_port != 0) sel.soft.ip_addresses = {"127.0.0.1"};
+
+  // Signals are taken by sigwait below; every thread started from here inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  auto fab = fabric::OpenFabric(sel);
+  if (!fab.ok()) return Fail("opening the fabric", fab.status());
+  auto tgt = target::SrpTarget::Start(**fab, cfg);
+  if (!tgt.ok()) return Fail("starting the target", tgt.status());
+  for (const std::string& line : (*tgt)->login_lines()) std::printf("target: %s\n", line.c_str());
+  std::printf("ready\n");
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  SRP_LOG(kInfo, "signal {}: shutting down", sig);
+  (*tgt)->Stop();
+  tgt->reset();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServeOptions o;
+  srp::target::TargetConfig cfg;
+  CLI::App app{"srp-target: user-space SCSI RDMA Protocol target"};
+  app.require_subcommand(1);
+  CLI::App* serve = app.add_subcommand("serve", "run the target until SIGINT/SIGTERM");
+  serve->footer(kFooter);
+  serve->add_option("--fabric", o.fabric, "auto | soft | verbs (default auto)")
+      ->check(CLI::IsMember({"auto", "soft", "verbs"}));
+  serve->add_option("--port-name", o.port_name, "soft fabric port name (default generated)");
+  serve->add_option(
+      "--config", o.config_file,
+      "scst.conf-style file: HANDLER vdisk_nullio / vdisk_memory devices, one TARGET_DRIVER "
+      "ib_srpt TARGET with LUN lines and driver parameters; flags given here override it");
+  serve->add_option("--rdma-cm-port", cfg.rdma_cm_port,
+                    "also listen for RDMA CM logins on this port, all addresses (0 = off)");
+  serve->add_option("--service-id", o.service_id,
+                    "IB service id in hex (default 00000000013f5352)");
+  serve->add_option("--id-ext", o.id_ext, "target port id_ext (default: node GUID)");
+  serve->add_option("--ioc-guid", o.ioc_guid, "target port ioc_guid (default: node GUID)");
+  serve->add_option("--thread", cfg.thread, "0 = SCSI inline in the poller, 1 = worker threads")
+      ->check(CLI::Range(0, 1));
+  serve->add_option("--worker-threads", cfg.worker_threads, "workers for --thread 1 (default 2)")
+      ->check(CLI::Range(1, 256));
+  serve->add_option("--poll-groups", cfg.poll_groups, "poller threads (default 1)")
+      ->check(CLI::Range(1, 256));
+  serve->add_option("--poll-mode", o.poll_mode, "event | busy (default event)")
+      ->check(CLI::IsMember({"event", "busy"}));
+  serve->add_option("--srp-max-message-size", cfg.srp_max_message_size,
+                    "largest I->T IU accepted (default 2116; ib_srp wants 8260)");
+  serve->add_option("--srp-max-rdma-size", cfg.srp_max_rdma_size,
+                    "largest RDMA READ/WRITE work request (default 65536)");
+  serve->add_option("--ring-size", cfg.ring_size, "receive ring = credits per channel (64)");
+  serve->add_option("--max-transfer", cfg.max_transfer, "largest command transfer (16 MiB)");
+  serve->add_option("--lun-queue-depth", o.lun_queue_depth, "commands per LUN (64)")
+      ->check(CLI::Range(1u, 65535u));
+  serve->add_option("--mem-size", o.mem_size, "bytes of the default memory LUN 1 (64 MiB)");
+  serve->add_flag("--no-external-tables", o.no_external_tables,
+                  "refuse indirect tables that need an RDMA READ");
+  serve->add_flag("--no-immediate-data", o.no_immediate_data, "never grant immediate data");
+  serve->add_option("--trace-flag", o.trace_flag,
+                    "trace category bits: 1 fabric, 2 login, 4 IU, 8 SCSI, 16 RDMA");
+  serve->add_option("--log-level", o.log_level, "error | warning | info | debug | trace");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return Serve(o, cfg, [serve](const char* flag) { return serve->count(flag) > 0; });
+}

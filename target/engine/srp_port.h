@@ -1,0 +1,82 @@
+// SrpPort: the target's presence on one fabric port: its listeners (IB service id and/or RDMA
+// CM IP:port), the login decision for every connect request, and the I_T nexus -> session
+// table. Accepted channels are handed to a poll group (round-robin), which posts the
+// receive ring and sends the LOGIN_RSP. Rejections carry an SRP_LOGIN_REJ.
+//
+// Threading: one acceptor thread runs HandleRequest; OnChannelClosed comes from poll group
+// threads; the session table is guarded by mu_.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lib/common/status.h"
+#include "lib/fabric/fabric.h"
+#include "target/engine/engine_config.h"
+#include "target/engine/poll_group.h"
+#include "target/engine/srp_session.h"
+
+namespace srp::target {
+
+class SrpPort final : public ChannelObserver {
+ public:
+  SrpPort(fabric::Fabric& fabric, const TargetConfig& config, uint64_t id_ext, uint64_t ioc_guid);
+  ~SrpPort() override;
+
+  // Opens the configured listeners.
+  Status Listen();
+  // Starts the acceptor thread. REQUIRES: Listen() succeeded; SetGroups() called.
+  void Start();
+  void SetGroups(std::vector<PollGroup*> groups) { groups_ = std::move(groups); }
+  // Stops the acceptor thread; later connect requests are rejected by the fabric.
+  void StopAccepting();
+
+  // One ibsrpdm -c style target line per listener.
+  std::vector<std::string> LoginLines() const;
+  const std::vector<std::unique_ptr<fabric::Listener>>& listeners() const { return listeners_; }
+
+  size_t session_count() const;
+  size_t channel_count() const;
+
+  // Decides one connect request (acceptor thread; public for tests).
+  void HandleRequest(fabric::Listener& listener, std::unique_ptr<fabric::ConnectRequest> req);
+  void OnChannelClosed(const SrpChannel& channel) override;
+
+ private:
+  struct ChannelRef {
+    uint64_t id;
+    PollGroup* group;
+  };
+  struct SessionEntry {
+    std::shared_ptr<SrpSession> session;
+    std::vector<ChannelRef> channels;
+  };
+  void AcceptLoop();
+  void Reject(fabric::Listener& listener, fabric::ConnectRequest& req,
+              wire::LoginRejectReason reason, uint64_t tag, const std::string& why);
+
+  fabric::Fabric& fabric_;
+  const TargetConfig& config_;
+  const uint64_t id_ext_;
+  const uint64_t ioc_guid_;
+  std::vector<std::unique_ptr<fabric::Listener>> listeners_;
+  std::vector<PollGroup*> groups_;
+  std::thread thread_;
+  int stop_fd_ = -1;
+  std::atomic<bool> accepting_{true};
+
+  mutable std::mutex mu_;
+  std::map<NexusKey, SessionEntry> sessions_;  // GUARDED_BY(mu_)
+  uint32_t total_channels_ = 0;                // GUARDED_BY(mu_)
+  uint64_t next_channel_id_ = 1;               // GUARDED_BY(mu_)
+  uint64_t next_nexus_id_ = 1;                 // GUARDED_BY(mu_)
+  size_t next_group_ = 0;                      // GUARDED_BY(mu_)
+};
+
+}  // namespace srp::target
