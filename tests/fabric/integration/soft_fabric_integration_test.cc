@@ -447,7 +447,10 @@ TEST_F(SoftFabricIntegrationTest, InjectedConnectionDropInPeerIsSeenByBothSides)
   // have left already (as with a cable pulled after transmission); from then
   // on the connection is gone.
   (void)ep_->Call("echo maybe", kWait);
-  const Result<std::string> answer = ep_->Call("echo never", kWait);
+  Result<std::string> answer = ep_->Call("echo never", kWait);
+  // The "maybe" reply may have left the peer just before the cut while the first call had
+  // already returned on the disconnect: then it is still queued here. Skip that one.
+  if (answer.ok() && *answer == "maybe") answer = ep_->Call("echo never", kWait);
   ASSERT_FALSE(answer.ok()) << "got a reply across a dropped connection: " << *answer;
   EXPECT_EQ(answer.status().code(), StatusCode::kDisconnected) << answer.status().ToString();
   ASSERT_OK_AND_ASSIGN(ConnectionEvent ev, ep_->WaitEvent(kWait));
