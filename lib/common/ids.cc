@@ -26,6 +26,16 @@ uint64_t Gid::interface_id() const {
   return v;
 }
 
+Gid LoadGid(const std::byte* p) {
+  Gid gid;
+  for (size_t i = 0; i < gid.raw.size(); ++i) gid.raw[i] = static_cast<uint8_t>(p[i]);
+  return gid;
+}
+
+void StoreGid(std::byte* p, const Gid& gid) {
+  for (size_t i = 0; i < gid.raw.size(); ++i) p[i] = static_cast<std::byte>(gid.raw[i]);
+}
+
 std::string FormatHex64(uint64_t v) { return fmt::format("{:016x}", v); }
 std::string FormatHex16(uint16_t v) { return fmt::format("{:04x}", v); }
 

@@ -22,6 +22,10 @@ struct Gid {
   bool operator==(const Gid&) const = default;
 };
 
+// A GID on the wire: 16 bytes in network order. REQUIRES: 16 bytes at `p`.
+Gid LoadGid(const std::byte* p);
+void StoreGid(std::byte* p, const Gid& gid);
+
 // "%016llx": 16 lower-case hex digits.
 std::string FormatHex64(uint64_t v);
 // "%04x".

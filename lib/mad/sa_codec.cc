@@ -3,24 +3,13 @@
 #include <cstring>
 
 #include "lib/common/endian.h"
+#include "lib/common/ids.h"
+#include "lib/mad/codec_util.h"
 
 namespace srp::mad {
 namespace {
 
-Status CheckSize(std::span<const std::byte> in, size_t need, const char* what) {
-  if (in.size() >= need) return Status::Ok();
-  return InvalidArgument(std::string(what) + ": " + std::to_string(in.size()) + " bytes, need " +
-                         std::to_string(need));
-}
-
-void StoreGid(std::byte* p, const Gid& gid) {
-  for (size_t i = 0; i < gid.raw.size(); ++i) p[i] = static_cast<std::byte>(gid.raw[i]);
-}
-Gid LoadGid(const std::byte* p) {
-  Gid gid;
-  for (size_t i = 0; i < gid.raw.size(); ++i) gid.raw[i] = static_cast<uint8_t>(p[i]);
-  return gid;
-}
+using internal::CheckSize;
 
 }  // namespace
 

@@ -88,3 +88,20 @@ TEST(IdsTest, HexDumpHasOffsetsAndSixteenBytesPerLine) {
 
 }  // namespace
 }  // namespace srp
+
+namespace srp {
+namespace {
+
+TEST(IdsTest, GidWireFormIsNetworkOrder) {
+  Gid gid = Gid::FromParts(0xfe80000000000000ull, 0x0002c903000f1367ull);
+  std::array<std::byte, 18> buf{};
+  StoreGid(buf.data() + 1, gid);
+  EXPECT_EQ(static_cast<int>(buf[1]), 0xfe);
+  EXPECT_EQ(static_cast<int>(buf[2]), 0x80);
+  EXPECT_EQ(static_cast<int>(buf[16]), 0x67);
+  EXPECT_EQ(static_cast<int>(buf[17]), 0);
+  EXPECT_EQ(LoadGid(buf.data() + 1), gid);
+}
+
+}  // namespace
+}  // namespace srp
