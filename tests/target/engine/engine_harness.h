@@ -193,6 +193,24 @@ class EngineHarness : public ::testing::Test {
   std::shared_ptr<LogicalUnit> mem_lu_;
   FakeConnection* conn_ = nullptr;
   std::unique_ptr<SrpChannel> ch_;
+
+  // Completes the drain markers the fake flushed after a disconnect.
+  void CompleteDrain() {
+    for (uint64_t id : conn_->flushed_recvs) {
+      fabric::Completion r;
+      r.wr_id = id;
+      r.opcode = fabric::WcOpcode::kRecv;
+      r.status = fabric::WcStatus::kWorkRequestFlushed;
+      ch_->HandleCompletion(r);
+    }
+    for (const RecordedWr& w : conn_->flushed_sends) {
+      fabric::Completion s;
+      s.wr_id = w.wr_id;
+      s.opcode = fabric::WcOpcode::kSend;
+      s.status = fabric::WcStatus::kWorkRequestFlushed;
+      ch_->HandleCompletion(s);
+    }
+  }
 };
 
 }  // namespace srp::target::testing

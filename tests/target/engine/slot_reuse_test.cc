@@ -31,24 +31,6 @@ class SlotReuseTest : public EngineHarness {
       if (WrIdIndex(id) == slot) return true;
     return false;
   }
-
-  // Completes the drain markers the fake flushed after a disconnect.
-  void CompleteDrain() {
-    for (uint64_t id : conn_->flushed_recvs) {
-      fabric::Completion r;
-      r.wr_id = id;
-      r.opcode = fabric::WcOpcode::kRecv;
-      r.status = fabric::WcStatus::kWorkRequestFlushed;
-      ch_->HandleCompletion(r);
-    }
-    for (const RecordedWr& w : conn_->flushed_sends) {
-      fabric::Completion s;
-      s.wr_id = w.wr_id;
-      s.opcode = fabric::WcOpcode::kSend;
-      s.status = fabric::WcStatus::kWorkRequestFlushed;
-      ch_->HandleCompletion(s);
-    }
-  }
 };
 
 // The old bug: request contexts were bound 1:1 to receive slots, so an IU arriving in a slot

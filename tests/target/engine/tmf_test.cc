@@ -135,19 +135,7 @@ TEST_F(TmfTest, RemoteAccessErrorTearsTheChannelDown) {
   conn_->fail_posts = true;
   ch_->HandleCompletion(c);
   EXPECT_EQ(ch_->state(), ChannelState::kDraining);
-  for (uint64_t id : conn_->flushed_recvs) {
-    fabric::Completion r;
-    r.wr_id = id;
-    r.opcode = fabric::WcOpcode::kRecv;
-    r.status = fabric::WcStatus::kWorkRequestFlushed;
-    ch_->HandleCompletion(r);
-  }
-  for (auto& w : conn_->flushed_sends) {
-    fabric::Completion s;
-    s.wr_id = w.wr_id;
-    s.status = fabric::WcStatus::kWorkRequestFlushed;
-    ch_->HandleCompletion(s);
-  }
+  CompleteDrain();
   EXPECT_TRUE(ch_->finished());
 }
 
