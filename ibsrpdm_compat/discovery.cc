@@ -21,8 +21,14 @@ std::vector<std::span<const std::byte>> Records(const mad::Mad& resp, size_t dfl
     out.push_back(data);
     return out;
   }
+  // A table shorter than one MAD is padded with zeros (soft SA, single RMPP segment):
+  // an all-zero slot is padding, not a record (every real record has a non-zero LID).
   for (size_t off = 0; off + stride <= data.size(); off += stride) {
-    out.push_back(data.subspan(off, stride));
+    std::span<const std::byte> rec = data.subspan(off, stride);
+    if (std::all_of(rec.begin(), rec.end(), [](std::byte b) { return b == std::byte{0}; })) {
+      continue;
+    }
+    out.push_back(rec);
   }
   return out;
 }

@@ -17,5 +17,9 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 "$top/scripts/install-deps.sh"
+# ccache speeds up rebuilds when it is installed (CCACHE_DISABLE=1 turns it off).
+if command -v ccache >/dev/null; then
+  extra+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 cmake -S "$top" -B "$build_dir" -DCMAKE_BUILD_TYPE="$type" "${extra[@]}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages srp-toolkit builds and tests with.
 # Idempotent: does nothing when everything is already installed.
-# Usage: scripts/install-deps.sh [--ci]   (--ci adds clang for the fuzzer and fio)
+# Usage: scripts/install-deps.sh [--ci]   (--ci adds clang for the fuzzer, fio and chromium)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config g++ iproute2
   libibverbs-dev librdmacm-dev libibumad-dev libaio-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev)
+  libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  sg3-utils fuse3 libfuse3-dev e2fsprogs)
 if [[ "${1:-}" == "--ci" ]]; then
-  packages+=(clang libclang-rt-14-dev fio)
+  packages+=(clang libclang-rt-14-dev fio chromium)
 fi
 
 missing=()

@@ -3,10 +3,11 @@
 # the soft fabric:
 #   1. srp-target serve with the default LUNs (0: null0 nullio, 1: mem1 64 MiB in memory),
 #   2. srp-io luns and a 16 MiB write/read-back verify against it,
-#   3. a short comparison of target thread modes 0 and 1 (srp-target-bench --quick: 4 KiB
-#      reads at QD1/QD32 and 1 MiB reads, target and initiator pinned to different CPUs),
+#   3. the default srp-perf sweep: target thread modes 0 and 1 at QD1 and QD32 (4 KiB random
+#      reads from the nullio LUN, 2 s each; our srp-target started on a temporary soft subnet),
+#      JSON results in $SRP_QUICKSTART_OUT (default ./srp-perf-quickstart), then `srp-perf report`
+#      renders them to Markdown and HTML next to them,
 #   4. the fabric microbenchmark (soft vs memcpy vs TCP, srp-fabric-bench --quick).
-# When srp-perf lands (step 5) step 3 becomes `srp-perf sweep --out DIR`.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin="$top/build/bin"
@@ -45,8 +46,12 @@ kill -TERM "$target_pid"
 wait "$target_pid" || true
 target_pid=
 
-echo "== 3. target thread modes 0 vs 1 (srp-target-bench --quick)"
-"$bin/srp-target-bench" --quick --target-bin "$bin/srp-target"
+echo "== 3. target thread modes 0 vs 1 (srp-perf sweep, then srp-perf report)"
+out="${SRP_QUICKSTART_OUT:-$PWD/srp-perf-quickstart}"
+rm -rf "$out/results" "$out/report"
+"$bin/srp-perf" sweep --out "$out/results"
+"$bin/srp-perf" report "$out/results" --out "$out/report"
+echo "results: $out/results/summary.json  report: $out/report/report.md, $out/report/report.html"
 
 echo "== 4. soft fabric vs memcpy vs TCP (srp-fabric-bench --quick)"
 "$bin/srp-fabric-bench" --quick

@@ -2,8 +2,8 @@
 // libibumad's shape (open port -> send / receive with timeout), plus a
 // request helper with TID matching and bounded retries.
 //
-// Backends: soft (lib/mad/soft/soft_mad_port.h, the soft subnet); a umad
-// (libibumad) backend is planned in lib/mad/umad/.
+// Backends: soft (lib/mad/soft/soft_mad_port.h, the soft subnet) and umad
+// (lib/mad/umad/umad_mad_port.h, libibumad).
 //
 // Thread-safety: a MadPort is used from one thread at a time.
 #pragma once

@@ -99,4 +99,105 @@ Cdb BuildReadWrite(bool write, uint64_t lba, uint32_t blocks, bool fua) {
   return write ? BuildWrite16(lba, blocks, fua) : BuildRead16(lba, blocks, fua);
 }
 
+Cdb BuildModeSense10(uint8_t page, uint8_t subpage, uint16_t alloc_len, bool dbd, uint8_t pc,
+                     bool llbaa) {
+  Cdb cdb = Start(kOpModeSense10);
+  StoreU8(&cdb.bytes[1], static_cast<uint8_t>((llbaa ? 0x10 : 0) | (dbd ? 0x08 : 0)));
+  StoreU8(&cdb.bytes[2], static_cast<uint8_t>((pc << 6) | (page & 0x3F)));
+  StoreU8(&cdb.bytes[3], subpage);
+  StoreBe16(&cdb.bytes[7], alloc_len);
+  return cdb;
+}
+
+Cdb BuildModeSelect6(uint8_t param_len) {
+  Cdb cdb = Start(kOpModeSelect6);
+  StoreU8(&cdb.bytes[1], 0x10);  // PF
+  StoreU8(&cdb.bytes[4], param_len);
+  return cdb;
+}
+
+Cdb BuildModeSelect10(uint16_t param_len) {
+  Cdb cdb = Start(kOpModeSelect10);
+  StoreU8(&cdb.bytes[1], 0x10);  // PF
+  StoreBe16(&cdb.bytes[7], param_len);
+  return cdb;
+}
+
+Cdb BuildStartStopUnit(bool start) {
+  Cdb cdb = Start(kOpStartStopUnit);
+  StoreU8(&cdb.bytes[4], start ? 0x01 : 0x00);
+  return cdb;
+}
+
+Cdb BuildSynchronizeCache10(uint32_t lba, uint16_t blocks) {
+  Cdb cdb = Start(kOpSynchronizeCache10);
+  StoreBe32(&cdb.bytes[2], lba);
+  StoreBe16(&cdb.bytes[7], blocks);
+  return cdb;
+}
+
+Cdb BuildSynchronizeCache16(uint64_t lba, uint32_t blocks) {
+  Cdb cdb = Start(kOpSynchronizeCache16);
+  StoreBe64(&cdb.bytes[2], lba);
+  StoreBe32(&cdb.bytes[10], blocks);
+  return cdb;
+}
+
+Cdb BuildVerify10(uint32_t lba, uint16_t blocks, uint8_t bytchk) {
+  Cdb cdb = Start(kOpVerify10);
+  StoreU8(&cdb.bytes[1], static_cast<uint8_t>((bytchk & 0x03) << 1));
+  StoreBe32(&cdb.bytes[2], lba);
+  StoreBe16(&cdb.bytes[7], blocks);
+  return cdb;
+}
+
+Cdb BuildVerify16(uint64_t lba, uint32_t blocks, uint8_t bytchk) {
+  Cdb cdb = Start(kOpVerify16);
+  StoreU8(&cdb.bytes[1], static_cast<uint8_t>((bytchk & 0x03) << 1));
+  StoreBe64(&cdb.bytes[2], lba);
+  StoreBe32(&cdb.bytes[10], blocks);
+  return cdb;
+}
+
+Cdb BuildWriteSame10(uint32_t lba, uint16_t blocks, bool unmap) {
+  Cdb cdb = Start(kOpWriteSame10);
+  StoreU8(&cdb.bytes[1], unmap ? 0x08 : 0x00);
+  StoreBe32(&cdb.bytes[2], lba);
+  StoreBe16(&cdb.bytes[7], blocks);
+  return cdb;
+}
+
+Cdb BuildWriteSame16(uint64_t lba, uint32_t blocks, bool unmap, bool ndob) {
+  Cdb cdb = Start(kOpWriteSame16);
+  StoreU8(&cdb.bytes[1], static_cast<uint8_t>((unmap ? 0x08 : 0) | (ndob ? 0x01 : 0)));
+  StoreBe64(&cdb.bytes[2], lba);
+  StoreBe32(&cdb.bytes[10], blocks);
+  return cdb;
+}
+
+Cdb BuildUnmap(uint16_t param_len) {
+  Cdb cdb = Start(kOpUnmap);
+  StoreBe16(&cdb.bytes[7], param_len);
+  return cdb;
+}
+
+Cdb BuildCompareAndWrite(uint64_t lba, uint8_t blocks, bool fua) {
+  Cdb cdb = Start(kOpCompareAndWrite);
+  StoreU8(&cdb.bytes[1], fua ? kFuaBit : 0);
+  StoreBe64(&cdb.bytes[2], lba);
+  StoreU8(&cdb.bytes[13], blocks);
+  return cdb;
+}
+
+Cdb BuildReportSupportedOpcodes(uint8_t reporting_options, uint8_t opcode, uint16_t service_action,
+                                uint32_t alloc_len, bool rctd) {
+  Cdb cdb = Start(kOpMaintenanceIn);
+  StoreU8(&cdb.bytes[1], kSaReportSupportedOpcodes);
+  StoreU8(&cdb.bytes[2], static_cast<uint8_t>((rctd ? 0x80 : 0) | (reporting_options & 0x07)));
+  StoreU8(&cdb.bytes[3], opcode);
+  StoreBe16(&cdb.bytes[4], service_action);
+  StoreBe32(&cdb.bytes[6], alloc_len);
+  return cdb;
+}
+
 }  // namespace srp::scsi

@@ -35,6 +35,26 @@ Cdb BuildReadCapacity16(uint32_t alloc_len = 32);
 // MODE SENSE(6), page control "current values".
 Cdb BuildModeSense6(uint8_t page, uint8_t subpage, uint8_t alloc_len, bool dbd = false);
 
+// MODE SENSE(10), page control `pc` (0 current, 1 changeable, 2 default, 3 saved).
+Cdb BuildModeSense10(uint8_t page, uint8_t subpage, uint16_t alloc_len, bool dbd = false,
+                     uint8_t pc = 0, bool llbaa = false);
+// MODE SELECT(6)/(10) with PF=1.
+Cdb BuildModeSelect6(uint8_t param_len);
+Cdb BuildModeSelect10(uint16_t param_len);
+Cdb BuildStartStopUnit(bool start);
+Cdb BuildSynchronizeCache10(uint32_t lba = 0, uint16_t blocks = 0);
+Cdb BuildSynchronizeCache16(uint64_t lba = 0, uint32_t blocks = 0);
+// VERIFY(10)/(16); bytchk 0 (medium only) or 1 (compare with data-out).
+Cdb BuildVerify10(uint32_t lba, uint16_t blocks, uint8_t bytchk = 0);
+Cdb BuildVerify16(uint64_t lba, uint32_t blocks, uint8_t bytchk = 0);
+Cdb BuildWriteSame10(uint32_t lba, uint16_t blocks, bool unmap = false);
+Cdb BuildWriteSame16(uint64_t lba, uint32_t blocks, bool unmap = false, bool ndob = false);
+Cdb BuildUnmap(uint16_t param_len);
+Cdb BuildCompareAndWrite(uint64_t lba, uint8_t blocks, bool fua = false);
+// MAINTENANCE IN / REPORT SUPPORTED OPERATION CODES.
+Cdb BuildReportSupportedOpcodes(uint8_t reporting_options, uint8_t opcode, uint16_t service_action,
+                                uint32_t alloc_len, bool rctd = false);
+
 Cdb BuildRead10(uint32_t lba, uint16_t blocks, bool fua = false);
 Cdb BuildWrite10(uint32_t lba, uint16_t blocks, bool fua = false);
 Cdb BuildRead16(uint64_t lba, uint32_t blocks, bool fua = false);

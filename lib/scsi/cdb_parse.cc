@@ -84,15 +84,137 @@ CdbResult<ReadCapacityCdb> ParseReadCapacity16(std::span<const std::byte> cdb) {
   return ReadCapacityCdb{LoadBe32(cdb, 10)};
 }
 
-CdbResult<ModeSense6Cdb> ParseModeSense6(std::span<const std::byte> cdb) {
+CdbResult<ModeSenseCdb> ParseModeSense6(std::span<const std::byte> cdb) {
   if (auto bad = CheckCdbBasics(cdb)) return *bad;
   if (auto bad = CheckZero(cdb, 1, 0xF7)) return *bad;
-  ModeSense6Cdb out;
+  ModeSenseCdb out;
   out.dbd = (Byte(cdb, 1) & 0x08) != 0;
   out.page_control = Byte(cdb, 2) >> 6;
   out.page_code = Byte(cdb, 2) & 0x3F;
   out.subpage_code = Byte(cdb, 3);
   out.alloc_len = Byte(cdb, 4);
+  return out;
+}
+
+CdbResult<ModeSenseCdb> ParseModeSense10(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  if (auto bad = CheckZero(cdb, 1, 0xE7)) return *bad;
+  ModeSenseCdb out;
+  out.ten = true;
+  out.llbaa = (Byte(cdb, 1) & 0x10) != 0;
+  out.dbd = (Byte(cdb, 1) & 0x08) != 0;
+  out.page_control = Byte(cdb, 2) >> 6;
+  out.page_code = Byte(cdb, 2) & 0x3F;
+  out.subpage_code = Byte(cdb, 3);
+  out.alloc_len = LoadBe16(cdb, 7);
+  return out;
+}
+
+CdbResult<ModeSelectCdb> ParseModeSelect(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  // Byte 1: PF bit 4, SP bit 0; the rest reserved.
+  if (auto bad = CheckZero(cdb, 1, 0xEE)) return *bad;
+  ModeSelectCdb out;
+  out.ten = Byte(cdb, 0) == kOpModeSelect10;
+  out.pf = (Byte(cdb, 1) & 0x10) != 0;
+  out.sp = (Byte(cdb, 1) & 0x01) != 0;
+  out.param_len = out.ten ? LoadBe16(cdb, 7) : Byte(cdb, 4);
+  return out;
+}
+
+CdbResult<StartStopUnitCdb> ParseStartStopUnit(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  if (auto bad = CheckZero(cdb, 1, 0xFE)) return *bad;
+  if (auto bad = CheckZero(cdb, 3, 0xF0)) return *bad;
+  // Byte 4: POWER CONDITION 7..4, reserved 3, NO_FLUSH 2, LOEJ 1, START 0.
+  if (auto bad = CheckZero(cdb, 4, 0x0A)) return *bad;
+  StartStopUnitCdb out;
+  out.immed = (Byte(cdb, 1) & 0x01) != 0;
+  out.power_condition = Byte(cdb, 4) >> 4;
+  out.start = (Byte(cdb, 4) & 0x01) != 0;
+  return out;
+}
+
+CdbResult<SynchronizeCacheCdb> ParseSynchronizeCache(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  // Byte 1: IMMED bit 1, SYNC_NV bit 2 (obsolete, ignored), RELADR bit 0 (obsolete).
+  if (auto bad = CheckZero(cdb, 1, 0xF9)) return *bad;
+  SynchronizeCacheCdb out;
+  out.immed = (Byte(cdb, 1) & 0x02) != 0;
+  if (Byte(cdb, 0) == kOpSynchronizeCache16) {
+    out.lba = LoadBe64(cdb, 2);
+    out.blocks = LoadBe32(cdb, 10);
+  } else {
+    out.lba = LoadBe32(cdb, 2);
+    out.blocks = LoadBe16(cdb, 7);
+  }
+  return out;
+}
+
+CdbResult<VerifyCdb> ParseVerify(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  // Byte 1: VRPROTECT 7..5, DPO 4, reserved 3, BYTCHK 2..1, obsolete RELADR 0.
+  if (auto bad = CheckZero(cdb, 1, 0xE9)) return *bad;
+  VerifyCdb out;
+  out.bytchk = (Byte(cdb, 1) >> 1) & 0x03;
+  if (out.bytchk == 2) return InvalidFieldInCdb(1, 2);
+  if (Byte(cdb, 0) == kOpVerify16) {
+    out.lba = LoadBe64(cdb, 2);
+    out.blocks = LoadBe32(cdb, 10);
+  } else {
+    out.lba = LoadBe32(cdb, 2);
+    out.blocks = LoadBe16(cdb, 7);
+  }
+  return out;
+}
+
+CdbResult<WriteSameCdb> ParseWriteSame(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  const bool sixteen = Byte(cdb, 0) == kOpWriteSame16;
+  // Byte 1: WRPROTECT 7..5, ANCHOR 4, UNMAP 3, obsolete PBDATA/LBDATA 2..1, NDOB 0 ((16)).
+  if (auto bad = CheckZero(cdb, 1, sixteen ? 0xF6 : 0xF7)) return *bad;
+  WriteSameCdb out;
+  out.unmap = (Byte(cdb, 1) & 0x08) != 0;
+  out.ndob = sixteen && (Byte(cdb, 1) & 0x01) != 0;
+  if (sixteen) {
+    out.lba = LoadBe64(cdb, 2);
+    out.blocks = LoadBe32(cdb, 10);
+  } else {
+    out.lba = LoadBe32(cdb, 2);
+    out.blocks = LoadBe16(cdb, 7);
+  }
+  return out;
+}
+
+CdbResult<UnmapCdb> ParseUnmap(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  if (auto bad = CheckZero(cdb, 1, 0xFF)) return *bad;  // bit 0 ANCHOR, rest reserved
+  return UnmapCdb{LoadBe16(cdb, 7)};
+}
+
+CdbResult<CompareAndWriteCdb> ParseCompareAndWrite(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  // Byte 1: WRPROTECT 7..5, DPO 4, FUA 3, reserved 2, FUA_NV 1 (ignored), reserved 0.
+  if (auto bad = CheckZero(cdb, 1, 0xE5)) return *bad;
+  CompareAndWriteCdb out;
+  out.fua = (Byte(cdb, 1) & 0x08) != 0;
+  out.lba = LoadBe64(cdb, 2);
+  out.blocks = Byte(cdb, 13);
+  return out;
+}
+
+CdbResult<ReportSupportedOpcodesCdb> ParseReportSupportedOpcodes(std::span<const std::byte> cdb) {
+  if (auto bad = CheckCdbBasics(cdb)) return *bad;
+  if ((Byte(cdb, 1) & 0x1F) != kSaReportSupportedOpcodes) return InvalidFieldInCdb(1, 4);
+  if (auto bad = CheckZero(cdb, 1, 0xE0)) return *bad;
+  if (auto bad = CheckZero(cdb, 2, 0x78)) return *bad;
+  ReportSupportedOpcodesCdb out;
+  out.rctd = (Byte(cdb, 2) & 0x80) != 0;
+  out.reporting_options = Byte(cdb, 2) & 0x07;
+  if (out.reporting_options > 3) return InvalidFieldInCdb(2, 2);
+  out.opcode = Byte(cdb, 3);
+  out.service_action = LoadBe16(cdb, 4);
+  out.alloc_len = LoadBe32(cdb, 6);
   return out;
 }
 

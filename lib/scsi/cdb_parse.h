@@ -74,14 +74,87 @@ CdbResult<ReadCapacityCdb> ParseReadCapacity10(std::span<const std::byte> cdb);
 // REQUIRES: service action READ CAPACITY(16) (checked; other actions are INVALID FIELD byte 1).
 CdbResult<ReadCapacityCdb> ParseReadCapacity16(std::span<const std::byte> cdb);
 
-struct ModeSense6Cdb {
+// MODE SENSE (6) and (10).
+struct ModeSenseCdb {
   bool dbd = false;          // disable block descriptors
+  bool llbaa = false;        // (10) only: long LBA block descriptor allowed
   uint8_t page_control = 0;  // 0 current, 1 changeable, 2 default, 3 saved
   uint8_t page_code = 0;
   uint8_t subpage_code = 0;
-  uint8_t alloc_len = 0;
+  uint16_t alloc_len = 0;
+  bool ten = false;  // MODE SENSE(10): 8-byte header
 };
-CdbResult<ModeSense6Cdb> ParseModeSense6(std::span<const std::byte> cdb);
+using ModeSense6Cdb = ModeSenseCdb;
+CdbResult<ModeSenseCdb> ParseModeSense6(std::span<const std::byte> cdb);
+CdbResult<ModeSenseCdb> ParseModeSense10(std::span<const std::byte> cdb);
+
+// MODE SELECT (6) and (10).
+struct ModeSelectCdb {
+  bool pf = false;  // page format
+  bool sp = false;  // save pages
+  uint16_t param_len = 0;
+  bool ten = false;
+};
+CdbResult<ModeSelectCdb> ParseModeSelect(std::span<const std::byte> cdb);
+
+struct StartStopUnitCdb {
+  bool immed = false;
+  uint8_t power_condition = 0;
+  bool start = false;
+};
+// LOEJ=1 (no removable medium) is INVALID FIELD IN CDB byte 4 bit 1.
+CdbResult<StartStopUnitCdb> ParseStartStopUnit(std::span<const std::byte> cdb);
+
+// SYNCHRONIZE CACHE (10)/(16); blocks 0 = through the last LBA.
+struct SynchronizeCacheCdb {
+  uint64_t lba = 0;
+  uint32_t blocks = 0;
+  bool immed = false;
+};
+CdbResult<SynchronizeCacheCdb> ParseSynchronizeCache(std::span<const std::byte> cdb);
+
+// VERIFY (10)/(16). BYTCHK 00b: medium check only; 01b: compare with data-out; 11b: compare
+// one data-out block with every block of the range; 10b is INVALID FIELD IN CDB.
+struct VerifyCdb {
+  uint64_t lba = 0;
+  uint32_t blocks = 0;
+  uint8_t bytchk = 0;
+};
+CdbResult<VerifyCdb> ParseVerify(std::span<const std::byte> cdb);
+
+// WRITE SAME (10)/(16). ANCHOR and (10)'s NDOB bit are INVALID FIELD IN CDB (no anchored
+// provisioning).
+struct WriteSameCdb {
+  uint64_t lba = 0;
+  uint32_t blocks = 0;
+  bool unmap = false;
+  bool ndob = false;  // (16) only: no data-out buffer, the block is zeros
+};
+CdbResult<WriteSameCdb> ParseWriteSame(std::span<const std::byte> cdb);
+
+// UNMAP; ANCHOR is INVALID FIELD IN CDB.
+struct UnmapCdb {
+  uint16_t param_len = 0;
+};
+CdbResult<UnmapCdb> ParseUnmap(std::span<const std::byte> cdb);
+
+struct CompareAndWriteCdb {
+  uint64_t lba = 0;
+  uint8_t blocks = 0;  // NUMBER OF LOGICAL BLOCKS; data-out is 2 x blocks
+  bool fua = false;
+};
+CdbResult<CompareAndWriteCdb> ParseCompareAndWrite(std::span<const std::byte> cdb);
+
+// MAINTENANCE IN / REPORT SUPPORTED OPERATION CODES (SPC-4 6.35).
+struct ReportSupportedOpcodesCdb {
+  bool rctd = false;              // return command timeouts descriptors
+  uint8_t reporting_options = 0;  // 0 all, 1 opcode, 2 opcode + SA, 3 opcode (+ SA if any)
+  uint8_t opcode = 0;
+  uint16_t service_action = 0;
+  uint32_t alloc_len = 0;
+};
+// Reporting options above 3 are INVALID FIELD IN CDB byte 2.
+CdbResult<ReportSupportedOpcodesCdb> ParseReportSupportedOpcodes(std::span<const std::byte> cdb);
 
 // READ/WRITE (6), (10), (12), (16).
 struct ReadWriteCdb {

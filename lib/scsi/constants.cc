@@ -62,6 +62,8 @@ std::string_view OpcodeName(uint8_t opcode) {
       return "MODE SENSE(10)";
     case kOpRead16:
       return "READ(16)";
+    case kOpCompareAndWrite:
+      return "COMPARE AND WRITE";
     case kOpWrite16:
       return "WRITE(16)";
     case kOpVerify16:

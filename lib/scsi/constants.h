@@ -30,6 +30,7 @@ inline constexpr uint8_t kOpUnmap = 0x42;
 inline constexpr uint8_t kOpModeSelect10 = 0x55;
 inline constexpr uint8_t kOpModeSense10 = 0x5A;
 inline constexpr uint8_t kOpRead16 = 0x88;
+inline constexpr uint8_t kOpCompareAndWrite = 0x89;
 inline constexpr uint8_t kOpWrite16 = 0x8A;
 inline constexpr uint8_t kOpVerify16 = 0x8F;
 inline constexpr uint8_t kOpSynchronizeCache16 = 0x91;

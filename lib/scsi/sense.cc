@@ -40,6 +40,7 @@ std::string_view AscName(Asc asc) {
       {kAscUnrecoveredReadError, "UNRECOVERED READ ERROR"},
       {kAscParameterListLengthError, "PARAMETER LIST LENGTH ERROR"},
       {kAscInvalidCommandOperationCode, "INVALID COMMAND OPERATION CODE"},
+      {kAscMiscompareDuringVerify, "MISCOMPARE DURING VERIFY OPERATION"},
       {kAscLbaOutOfRange, "LOGICAL BLOCK ADDRESS OUT OF RANGE"},
       {kAscInvalidFieldInCdb, "INVALID FIELD IN CDB"},
       {kAscLogicalUnitNotSupported, "LOGICAL UNIT NOT SUPPORTED"},
@@ -108,6 +109,14 @@ std::array<std::byte, kFixedSenseLength> BuildFixedSense(const SenseReason& reas
   StoreU8(&out[12], reason.asc.asc);
   StoreU8(&out[13], reason.asc.ascq);
   if (reason.field.has_value()) StoreFieldPointer(&out[15], *reason.field);
+  return out;
+}
+
+std::array<std::byte, kFixedSenseLength> BuildFixedSense(const SenseReason& reason,
+                                                         uint64_t information) {
+  auto out = BuildFixedSense(reason);
+  StoreU8(&out[0], 0x80 | kSenseResponseFixedCurrent);  // VALID
+  StoreBe32(&out[3], static_cast<uint32_t>(std::min<uint64_t>(information, 0xFFFFFFFFu)));
   return out;
 }
 

@@ -59,6 +59,7 @@ inline constexpr Asc kAscWriteError{0x0C, 0x00};
 inline constexpr Asc kAscUnrecoveredReadError{0x11, 0x00};
 inline constexpr Asc kAscParameterListLengthError{0x1A, 0x00};
 inline constexpr Asc kAscInvalidCommandOperationCode{0x20, 0x00};
+inline constexpr Asc kAscMiscompareDuringVerify{0x1D, 0x00};
 inline constexpr Asc kAscLbaOutOfRange{0x21, 0x00};
 inline constexpr Asc kAscInvalidFieldInCdb{0x24, 0x00};
 inline constexpr Asc kAscLogicalUnitNotSupported{0x25, 0x00};
@@ -110,6 +111,21 @@ inline SenseReason UnitAttention(Asc asc) { return {SenseKey::kUnitAttention, as
 // Builds 18-byte fixed-format current sense data (RESPONSE CODE 0x70, ADDITIONAL SENSE
 // LENGTH 10, INFORMATION/COMMAND-SPECIFIC zero, SKSV set when reason.field is present).
 std::array<std::byte, kFixedSenseLength> BuildFixedSense(const SenseReason& reason);
+// The same with VALID=1 and INFORMATION = `information` (MISCOMPARE offsets). Fixed format
+// has 4 INFORMATION bytes: values above 0xFFFFFFFF are stored as 0xFFFFFFFF.
+std::array<std::byte, kFixedSenseLength> BuildFixedSense(const SenseReason& reason,
+                                                         uint64_t information);
+
+// Common reasons for parameter data (MODE SELECT, UNMAP).
+inline SenseReason InvalidFieldInParameterList(uint16_t byte,
+                                               std::optional<uint8_t> bit = std::nullopt) {
+  return {SenseKey::kIllegalRequest, kAscInvalidFieldInParameterList,
+          FieldPointer{false, byte, bit}};
+}
+inline SenseReason ParameterListLengthError() {
+  return {SenseKey::kIllegalRequest, kAscParameterListLengthError, {}};
+}
+inline SenseReason Miscompare() { return {SenseKey::kMiscompare, kAscMiscompareDuringVerify, {}}; }
 
 // What a parser found in sense data (fixed or descriptor format).
 struct ParsedSense {

@@ -1,11 +1,10 @@
-// Turns a parsed scst.conf (target/config) into what the engine runs: the LUN map of the one
-// ib_srpt TARGET and the driver parameters (srp_max_message_size, srp_max_rdma_size, thread,
-// rdma_cm_port, trace_flag).
+// Turns a parsed scst.conf (target/config) into what the engine runs for one TARGET: its ACL
+// table (default LUN set and GROUPs, access_control.h) and the driver parameters
+// (srp_max_message_size, srp_max_rdma_size, thread, rdma_cm_port, trace_flag).
 //
-// Step 2 scope: handlers vdisk_nullio and vdisk_memory; the other handlers (vdisk_fileio,
-// vdisk_blockio, dev_disk), several TARGETs and ACL GROUPs arrive with step 3 and are refused
-// with the file:line of the line that asks for them. Nothing is half-applied: every LUN is
-// built before anything is returned.
+// Every handler of device_factory.h is served. Nothing is half-applied: every device is opened
+// before anything is returned. The LiveConfig behind the result (live_config.h) is what later
+// reloads and admin edits change.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +18,9 @@
 
 namespace srp::target {
 
+class AccessControl;
+class LiveConfig;
+
 // Driver attributes of `TARGET_DRIVER ib_srpt { ... }`; unset when the file does not give them.
 struct DriverParameters {
   std::optional<uint32_t> srp_max_message_size;  // also accepted as srp_max_req_size
@@ -28,17 +30,30 @@ struct DriverParameters {
   std::optional<uint32_t> trace_flag;
 };
 
+// Reads the driver attributes; an unusable number is an error naming its line, an unknown
+// attribute a warning.
+Status ReadDriverParameters(const config::TargetDriver& driver, DriverParameters* out);
+
 struct ConfiguredTarget {
-  std::string name;  // the TARGET name as written
-  std::shared_ptr<LunMap> luns;
+  std::string name;              // the TARGET name as written
+  std::shared_ptr<LunMap> luns;  // its default LUN set
+  std::shared_ptr<AccessControl> access;
+  uint16_t rel_tgt_id = 1;
   DriverParameters parameters;
+  std::shared_ptr<LiveConfig> live;  // the whole running configuration
 };
 
-// REQUIRES: `config` passed ValidateConfiguration.
+// The TARGET served when the process serves one port: the only TARGET of ib_srpt (several
+// TARGETs are served per port, see LiveConfig::TargetForPort; then the first is returned here
+// and the others are served only by ports named after them).
+// Errors: no ib_srpt TARGET, a device that cannot be opened. A TARGET with `enabled 0` is
+// built; its AccessControl refuses logins.
+// REQUIRES: `config` passed CheckConfiguration.
 Result<ConfiguredTarget> BuildConfiguredTarget(const config::Configuration& config,
                                                uint32_t default_queue_depth);
 
-// LoadScstConfig + ValidateConfiguration (backing files under "/") + BuildConfiguredTarget.
+// LoadScstConfig + ValidateConfiguration (backing files under "/") + BuildConfiguredTarget;
+// the LiveConfig remembers `path` for reloads.
 Result<ConfiguredTarget> LoadConfiguredTarget(const std::string& path,
                                               uint32_t default_queue_depth);
 

@@ -12,12 +12,16 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/common/ids.h"
 #include "lib/common/log.h"
 #include "lib/fabric/select.h"
 #include "target/app/config_luns.h"
 #include "target/app/default_luns.h"
+#include "target/app/live_config.h"
+#include "target/app/reload.h"
+#include "target/app/served_ports.h"
 #include "target/engine/srp_target.h"
 
 namespace {
@@ -25,6 +29,8 @@ namespace {
 constexpr const char* kFooter = R"(Examples:
   # soft fabric, IB-form listener only, default LUNs (0: null0 nullio, 1: mem1 64 MiB RAM disk)
   SRP_SOFT_FABRIC=/tmp/subnet srp-target serve --fabric soft --port-name tgt0
+  # one target on two soft ports, each with a DM agent (srp-discover lists both)
+  SRP_SOFT_FABRIC=/tmp/subnet srp-target serve --fabric soft --port-name p1 --port-name p2
   # also listen for RDMA CM (dest=) logins on port 5000, SCSI on 2 worker threads
   srp-target serve --fabric soft --rdma-cm-port 5000 --thread 1 --worker-threads 2
   # accept the 8260-byte IUs ib_srp asks for without max_it_iu_size=
@@ -39,8 +45,10 @@ then "ready". Stop with SIGINT or SIGTERM.)";
 
 struct ServeOptions {
   std::string fabric = "auto";
-  std::string port_name;
+  std::vector<std::string> port_names;  // one served port each (empty = one, generated)
+  bool no_dm = false;
   std::string config_file;
+  std::string run_dir;  // control socket directory (target/control/control_socket.h)
   std::string service_id;
   std::string id_ext;
   std::string ioc_guid;
@@ -104,6 +112,9 @@ int Serve(const ServeOptions& o, srp::target::TargetConfig cfg,
   cfg.immediate_data = !o.no_immediate_data;
   if (configured) {
     cfg.luns = configured->luns;
+    cfg.access = configured->access;  // ACL groups; reload/admin edits change it in place
+    cfg.port_info.relative_port_id = configured->rel_tgt_id;
+    cfg.port_info.name = configured->name;
   } else {
     target::DefaultLunOptions lun_opts;
     lun_opts.queue_depth = o.lun_queue_depth;
@@ -116,32 +127,65 @@ int Serve(const ServeOptions& o, srp::target::TargetConfig cfg,
 
   auto kind = fabric::ParseFabricKind(o.fabric);
   if (!kind.ok()) return Fail("--fabric", kind.status());
-  fabric::FabricSelection sel;
-  sel.kind = *kind;
-  sel.device = o.port_name;
-  sel.soft.port_name = o.port_name;
-  if (cfg.rdma_cm_port != 0) sel.soft.ip_addresses = {"127.0.0.1"};
+  target::ServedPortsOptions served_opts;
+  served_opts.kind = *kind;
+  served_opts.port_names = o.port_names;
+  served_opts.dm_agent = !o.no_dm;
+  if (configured) {
+    // Several TARGETs: each port serves the TARGET named after it (GID or soft port name);
+    // with one TARGET every port serves it (LiveConfig::TargetForPort).
+    std::shared_ptr<target::LiveConfig> live = configured->live;
+    served_opts.configure_port = [live](const fabric::PortAttributes& port,
+                                        target::TargetConfig& port_cfg) -> Status {
+      auto name = live->TargetForPort(port.gid, port.device_name);
+      if (!name.ok()) return name.status();
+      port_cfg.access = live->Access(*name);
+      if (!port_cfg.access) return NotFound("no access table for TARGET " + *name);
+      port_cfg.luns = port_cfg.access->Snapshot().default_luns;
+      port_cfg.port_info.relative_port_id = live->RelativeTargetId(*name);
+      port_cfg.port_info.name = *name;
+      live->MarkServed(*name);
+      return Status::Ok();
+    };
+  }
 
   // Signals are taken by sigwait below; every thread started from here inherits the mask.
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGHUP);  // reload --config (target/app/reload.h)
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
-  auto fab = fabric::OpenFabric(sel);
-  if (!fab.ok()) return Fail("opening the fabric", fab.status());
-  auto tgt = target::SrpTarget::Start(**fab, cfg);
-  if (!tgt.ok()) return Fail("starting the target", tgt.status());
-  for (const std::string& line : (*tgt)->login_lines()) std::printf("target: %s\n", line.c_str());
+  // Fabric(s) -> SrpTarget(s) -> DM agent(s), see target/app/served_ports.h.
+  auto served = target::ServedPorts::Start(served_opts, cfg);
+  if (!served.ok()) return Fail("starting the target", served.status());
+  for (const std::string& line : (*served)->login_lines()) {
+    std::printf("target: %s\n", line.c_str());
+  }
+  target::LiveConfig* live = configured ? configured->live.get() : nullptr;
+  const std::string target_name = configured ? configured->name : "default";
+  target::ServedPorts* ports = served->get();
+  auto control_socket = target::StartControlSocket(
+      target::control::ResolveRunDir(o.run_dir), live, [ports, target_name] {
+        std::vector<target::TargetSessions> all;
+        for (size_t i = 0; i < ports->size(); ++i)
+          all.push_back({target_name, ports->target(i).sessions()});
+        return all;
+      });
+  if (!control_socket.ok()) {
+    SRP_LOG(kWarning, "no control socket (srp-admin cannot reach this target): {}",
+            control_socket.status().ToString());
+  }
   std::printf("ready\n");
   std::fflush(stdout);
 
   int sig = 0;
-  sigwait(&sigs, &sig);
+  while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) target::ReloadOnSignal(live);
   SRP_LOG(kInfo, "signal {}: shutting down", sig);
-  (*tgt)->Stop();
-  tgt->reset();
+  if (control_socket.ok()) control_socket->reset();
+  (*served)->Stop();
+  served->reset();
   return 0;
 }
 
@@ -156,7 +200,11 @@ int main(int argc, char** argv) {
   serve->footer(kFooter);
   serve->add_option("--fabric", o.fabric, "auto | soft | verbs (default auto)")
       ->check(CLI::IsMember({"auto", "soft", "verbs"}));
-  serve->add_option("--port-name", o.port_name, "soft fabric port name (default generated)");
+  serve->add_option("--port-name", o.port_names,
+                    "soft fabric port name (default generated) or verbs device; repeat for one "
+                    "target with several ports (same id_ext/ioc_guid)");
+  serve->add_flag("--no-dm", o.no_dm,
+                  "no Device Management agent (srp-discover/ibsrpdm will not find the target)");
   serve->add_option(
       "--config", o.config_file,
       "scst.conf-style file: HANDLER vdisk_nullio / vdisk_memory devices, one TARGET_DRIVER "
@@ -190,10 +238,24 @@ int main(int argc, char** argv) {
   serve->add_option("--trace-flag", o.trace_flag,
                     "trace category bits: 1 fabric, 2 login, 4 IU, 8 SCSI, 16 RDMA");
   serve->add_option("--log-level", o.log_level, "error | warning | info | debug | trace");
+  serve->add_option("--run-dir", o.run_dir,
+                    "directory of the control socket srp-admin uses (default $SRP_TARGET_RUN_DIR "
+                    "or /run/srp-target)");
+  std::string reload_socket;
+  CLI::App* reload = app.add_subcommand(
+      "reload", "make the running target re-read its --config file (as SIGHUP does)");
+  reload->add_option("--run-dir", o.run_dir, "control socket directory (default as serve)");
+  reload->add_option("--socket", reload_socket, "this control socket (when several targets run)");
+  reload->footer(R"(Examples:
+  srp-target reload                      # the one target running
+  srp-target reload --run-dir /tmp/run   # a target started with that --run-dir
+Prints the changes made; exit 0 applied, 1 refused (bad file: file:line, nothing changed),
+3 no running target found.)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (reload->parsed()) return srp::target::RunReloadCommand(o.run_dir, reload_socket);
   return Serve(o, cfg, [serve](const char* flag) { return serve->count(flag) > 0; });
 }

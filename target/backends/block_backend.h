@@ -11,14 +11,16 @@
 //  * Thread safety: methods may be called concurrently from several worker threads (thread
 //    mode 1). Concurrent I/O to distinct ranges must be independent and correct; concurrent
 //    overlapping writes may interleave per block (SCSI gives no ordering for SIMPLE tasks).
-//  * These calls are synchronous: they return when the I/O is complete. The next step adds
-//    handlers that complete asynchronously (fileio worker pool, libaio); they will get a
-//    submit/complete form next to these, and the SCSI core is already completion-based
-//    (LogicalUnit::Execute takes a TaskDoneFn that may be called from another thread).
+//  * Read/Write/Flush/Unmap are synchronous: they return when the I/O is complete.
+//  * SubmitRead/SubmitWrite/SubmitFlush are the asynchronous forms the SCSI core uses for
+//    data commands. `done` runs exactly once, inline (the default implementations call the
+//    synchronous form) or later from a backend thread (fileio worker pool, libaio reaper).
+//    The buffer must stay valid until `done` runs. `done` must not block.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "lib/common/status.h"
@@ -45,6 +47,29 @@ class BlockBackend {
   virtual Status Flush() = 0;
   // Deallocates the range; later reads return zeros. kNotSupported when the backend can't.
   virtual Status Unmap(uint64_t lba, uint64_t blocks) = 0;
+
+  // ---- Capabilities the SCSI core reports (READ CAPACITY LBPME, VPD B0/B2, MODE pages) ----
+  // True when Unmap deallocates (LBPME=1, UNMAP and WRITE SAME with UNMAP accepted).
+  virtual bool supports_unmap() const { return false; }
+  // True when a completed write may sit in a volatile cache until Flush (MODE page 08h WCE=1;
+  // fileio without write_through). False: every completed write is durable.
+  virtual bool write_cache_enabled() const { return false; }
+  // MODE SELECT of the caching page. kNotSupported when the backend cannot change it.
+  virtual Status SetWriteCacheEnabled(bool enabled) {
+    return enabled == write_cache_enabled() ? Status::Ok() : Status(StatusCode::kNotSupported, "write cache mode");
+  }
+
+  // ---- Asynchronous forms (see the contract above) ----
+  using IoDoneFn = std::function<void(Status)>;
+  virtual void SubmitRead(uint64_t lba, uint32_t blocks, std::span<std::byte> data,
+                          IoDoneFn done) {
+    done(Read(lba, blocks, data));
+  }
+  virtual void SubmitWrite(uint64_t lba, uint32_t blocks, std::span<const std::byte> data,
+                           bool fua, IoDoneFn done) {
+    done(Write(lba, blocks, data, fua));
+  }
+  virtual void SubmitFlush(IoDoneFn done) { done(Flush()); }
 };
 
 // Checks a block size / capacity pair for a backend constructor: block size a power of two in

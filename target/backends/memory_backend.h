@@ -42,6 +42,7 @@ class MemoryBackend final : public BlockBackend {
   Status Flush() override { return Status::Ok(); }
   // Frees whole chunks inside the range and zeroes partial ones.
   Status Unmap(uint64_t lba, uint64_t blocks) override;
+  bool supports_unmap() const override { return true; }
 
   // Bytes of chunk storage currently allocated (for tests and stats).
   uint64_t allocated_bytes() const { return allocated_bytes_.load(std::memory_order_relaxed); }

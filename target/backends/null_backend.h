@@ -29,7 +29,9 @@ class NullBackend final : public BlockBackend {
   Status Read(uint64_t lba, uint32_t blocks, std::span<std::byte> data) override;
   Status Write(uint64_t lba, uint32_t blocks, std::span<const std::byte> data, bool fua) override;
   Status Flush() override { return Status::Ok(); }
+  // No storage to free: unmap is a successful no-op (reads keep returning fill_byte).
   Status Unmap(uint64_t, uint64_t) override { return Status::Ok(); }
+  bool supports_unmap() const override { return true; }
 
  private:
   explicit NullBackend(const NullBackendOptions& options) : options_(options) {}

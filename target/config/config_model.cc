@@ -20,6 +20,8 @@ std::string SourceLocation::ToString() const {
 }
 
 Status ErrorAt(const SourceLocation& where, std::string_view what) {
+  // Elements made by admin edits have no location: the message stands alone.
+  if (where.line == 0 && where.file.empty()) return InvalidArgument(std::string(what));
   return InvalidArgument(fmt::format("{}: {}", where.ToString(), what));
 }
 

@@ -41,7 +41,8 @@ struct SourceLocation {
   friend bool operator==(const SourceLocation&, const SourceLocation&) { return true; }
 };
 
-// Builds "<file>:<line>: <what>" as a kInvalidArgument Status.
+// Builds "<file>:<line>: <what>" as a kInvalidArgument Status; just "<what>" for an element
+// with no location (made by an admin edit, not read from a file).
 Status ErrorAt(const SourceLocation& where, std::string_view what);
 
 struct Attribute {

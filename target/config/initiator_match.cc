@@ -19,10 +19,21 @@ std::vector<std::string> SessionTexts(const SessionIdentity& s) {
     texts.push_back(FormatGidHex(*s.port_gid));
     texts.push_back("0x" + FormatGidHex(*s.port_gid));
   }
+  if (s.initiator_port_id) texts.push_back(FormatInitiatorPortId(*s.initiator_port_id));
   return texts;
 }
 
 }  // namespace
+
+std::string FormatInitiatorPortId(const std::array<uint8_t, 16>& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "0x";
+  for (uint8_t b : id) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xf];
+  }
+  return out;
+}
 
 Result<IpAddress> ParseIpAddress(std::string_view text) {
   if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
@@ -81,6 +92,7 @@ bool InitiatorMatches(std::string_view entry, const SessionIdentity& session) {
   }
   if (Result<Gid> gid = ParseGid(entry); gid.ok()) {
     if (session.port_gid && *session.port_gid == *gid) return true;
+    if (session.initiator_port_id && *session.initiator_port_id == gid->raw) return true;
     // IPv6 text names an RDMA CM source address too ("::ffff:10.0.0.1" an IPv4 one).
     return session.ip && *session.ip == gid->raw;
   }
@@ -88,6 +100,13 @@ bool InitiatorMatches(std::string_view entry, const SessionIdentity& session) {
     return session.port_gid && session.port_gid->interface_id() == *guid;
   }
   return entry == session.session_name;
+}
+
+bool InitiatorEntryCanMatch(std::string_view entry) {
+  if (entry.find_first_of("*?") != std::string_view::npos) return true;
+  if (ParseIpAddress(entry).ok()) return true;
+  if (ParseGid(entry).ok()) return true;
+  return ParseGuid(entry).ok();
 }
 
 }  // namespace srp::target::config

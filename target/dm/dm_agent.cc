@@ -164,7 +164,7 @@ Status EnableDeviceManagementBit(fabric::Fabric& fabric) {
   if (!fabric::soft::SubnetDirectoryOf(fabric).ok()) {
     SRP_LOG(kInfo,
             "DM agent: cannot set PortInfo:CapabilityMask bit 19 from user space on this "
-            "fabric; only srp-discover --probe-all-ports (or a kernel agent) finds this target");
+            "fabric; only srp-discover --probe-all (or a kernel agent) finds this target");
     return Status::Ok();
   }
   return fabric::soft::SetCapabilityMask(

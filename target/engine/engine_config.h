@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "target/engine/access_control.h"
 #include "target/scsi/lun_map.h"
 
 namespace srp::target {
@@ -66,8 +67,14 @@ struct TargetConfig {
   size_t pool_buffers = 64;
 
   // ---- SCSI ----
-  // LUNs seen by every initiator (one ACL group for now). Required.
+  // Which LunMap each session sees (ACL groups) and whether logins are accepted. When null,
+  // Start builds one from `luns` (every initiator sees it). One of the two is required.
+  std::shared_ptr<AccessControl> access;
+  // Compatibility form of `access`: LUNs seen by every initiator.
   std::shared_ptr<LunMap> luns;
+  // The SCSI target port every task names (VPD 0x83): SCST rel_tgt_id of the TARGET and its
+  // name (the TARGET name of the configuration, or empty).
+  TargetPortInfo port_info;
 };
 
 }  // namespace srp::target

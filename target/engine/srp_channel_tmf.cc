@@ -1,5 +1,6 @@
 // Task management and tag bookkeeping of SrpChannel (§1.7 of srp-reference.md).
 #include "lib/common/log.h"
+#include "lib/scsi/lun.h"
 #include "target/engine/srp_channel.h"
 
 namespace srp::target {
@@ -41,6 +42,12 @@ wire::TmfResponse SrpChannel::ExecuteTmf(const wire::TaskManagement& tmf, SrpReq
       int n = abort_matching([&](const SrpRequest& r) { return r.lun() == tmf.lun; });
       SRP_LOG(kInfo, "ch {}: task management function {:#04x}: {} command(s) aborted", params_.id,
               static_cast<int>(tmf.function), n);
+      if (tmf.function == wire::TmfFunction::kLogicalUnitReset) {
+        // The other I_T nexuses learn of the reset through 29/00 (SAM-5 LOGICAL UNIT RESET).
+        std::optional<uint32_t> lun = scsi::UnpackLun(std::as_bytes(std::span(tmf.lun)));
+        std::shared_ptr<LogicalUnit> unit = lun ? luns().Find(*lun) : nullptr;
+        if (unit) unit->OnLunReset(nexus_id());
+      }
       return wire::TmfResponse::kComplete;
     }
     case wire::TmfFunction::kClearAca:

@@ -7,6 +7,7 @@
 #include "lib/common/ids.h"
 #include "lib/common/log.h"
 #include "lib/srp/target_string.h"
+#include "target/engine/access_control.h"
 #include "target/engine/login_decision.h"
 
 namespace srp::target {
@@ -152,7 +153,20 @@ void SrpPort::HandleRequest(fabric::Listener& listener,
     if (it != sessions_.end())
       ctx.nexus_channels = static_cast<uint32_t>(it->second.channels.size());
   }
+  // ACL: a new I_T nexus is placed in a group (or the default LUN set) now; its later
+  // channels share the session and so its LUNs.
+  AclResolution acl;
+  const bool new_session = pre.ok() && sessions_.find(key) == sessions_.end();
+  std::string session_name = rdma_cm ? req->peer().ip : FormatGidColon(req->peer().gid);
+  if (new_session) {
+    config::SessionIdentity who = MakeSessionIdentity(
+        rdma_cm ? nullptr : &req->peer().gid, req->peer().ip, pre->initiator_port_id,
+        session_name);
+    acl = config_.access->Resolve(who);
+    if (!acl.enabled) ctx.accepting = false;
+  }
   LoginDecision d = DecideLogin(req->private_data(), ctx);
+  if (!d.accepted && new_session && !acl.enabled) d.reason_text = "target disabled (enabled 0)";
   if (!d.accepted) {
     lock.unlock();
     return Reject(listener, *req, d.reject.reason, d.reject.tag, d.reason_text);
@@ -174,8 +188,16 @@ void SrpPort::HandleRequest(fabric::Listener& listener,
 
   auto& entry = sessions_[key];
   if (!entry.session) {
-    std::string name = rdma_cm ? req->peer().ip : FormatGidColon(req->peer().gid);
-    entry.session = std::make_shared<SrpSession>(key, std::move(name), next_nexus_id_++);
+    if (acl.groups_defined > 0 && acl.group.empty()) {
+      const std::string port_id = config::FormatInitiatorPortId(pre->initiator_port_id);
+      SRP_LOG(kInfo,
+              "session {} (initiator port id {}) matches no INITIATOR line of the {} GROUP(s) "
+              "and sees the default LUNs; to place it in a group add 'INITIATOR {}' (this "
+              "initiator) or 'INITIATOR {}' (every initiator on that port)",
+              session_name, port_id, acl.groups_defined, port_id, session_name);
+    }
+    entry.session = std::make_shared<SrpSession>(key, session_name, next_nexus_id_++, acl.group,
+                                                 acl.luns);
   }
   ChannelParams params;
   params.id = next_channel_id_++;
@@ -186,7 +208,7 @@ void SrpPort::HandleRequest(fabric::Listener& listener,
   params.immediate_data = d.immediate_data;
   params.imm_data_offset = d.request.imm_data_offset;
   params.session = entry.session;
-  params.luns = config_.luns;
+  params.luns = entry.session->luns();
   auto ch = SrpChannel::Create(fabric_, std::move(*conn), config_, params, group->resources());
   if (!ch.ok()) {
     if (entry.channels.empty()) sessions_.erase(key);
@@ -213,6 +235,23 @@ void SrpPort::HandleRequest(fabric::Listener& listener,
   group->Adopt(std::move(nc));
 }
 
+std::vector<SrpPort::SessionInfo> SrpPort::Sessions() const {
+  std::lock_guard lock(mu_);
+  std::vector<SessionInfo> out;
+  for (const auto& [key, entry] : sessions_) {
+    SessionInfo info;
+    info.name = entry.session->name();
+    std::array<uint8_t, 16> initiator{};
+    std::copy(key.begin(), key.begin() + 16, initiator.begin());
+    info.initiator_port_id = config::FormatInitiatorPortId(initiator);
+    info.group = entry.session->group();
+    if (entry.session->luns()) info.luns = entry.session->luns()->Luns();
+    info.channels = entry.channels.size();
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 void SrpPort::OnChannelClosed(const SrpChannel& channel) {
   std::lock_guard lock(mu_);
   if (total_channels_ > 0) --total_channels_;
@@ -221,6 +260,8 @@ void SrpPort::OnChannelClosed(const SrpChannel& channel) {
   std::erase_if(it->second.channels, [&](const ChannelRef& c) { return c.id == channel.id(); });
   if (it->second.channels.empty()) {
     SRP_LOG(kInfo, "session {} closed", it->second.session->name());
+    const SrpSession& session = *it->second.session;
+    if (session.luns()) session.luns()->ForgetNexus(session.nexus_id());
     sessions_.erase(it);
   }
 }

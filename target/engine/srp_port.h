@@ -42,6 +42,15 @@ class SrpPort final : public ChannelObserver {
   const std::vector<std::unique_ptr<fabric::Listener>>& listeners() const { return listeners_; }
 
   size_t session_count() const;
+  // The sessions now logged in, by session name.
+  struct SessionInfo {
+    std::string name;               // GID colon form (IB CM) or IP address (RDMA CM)
+    std::string initiator_port_id;  // "0x" + 32 hex, SCST's session name
+    std::string group;              // empty = the target's default LUNs
+    std::vector<uint32_t> luns;     // what the session sees now
+    size_t channels = 0;
+  };
+  std::vector<SessionInfo> Sessions() const;
   size_t channel_count() const;
 
   // Decides one connect request (acceptor thread; public for tests).

@@ -180,6 +180,7 @@ void SrpRequest::OnNewCommand() {
   }
   task_.tag = tag_;
   task_.nexus_id = ch_.nexus_id();
+  task_.port = &ch_.config().port_info;
   std::memcpy(task_.lun_raw.data(), hdr_.lun.data(), task_.lun_raw.size());
   task_.attribute = static_cast<TaskAttribute>(hdr_.task_attr & 0x07);
   task_.direction = ToTaskDirection(layout_.direction);

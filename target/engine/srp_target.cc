@@ -10,7 +10,7 @@
 namespace srp::target {
 
 Status ValidateTargetConfig(const TargetConfig& c) {
-  if (!c.luns) return InvalidArgument("no LUN map configured");
+  if (!c.luns && !c.access) return InvalidArgument("no LUN map configured");
   if (c.srp_max_message_size < 64 || c.srp_max_message_size > (1u << 20))
     return InvalidArgument(
         fmt::format("srp_max_message_size {} outside 64..1048576", c.srp_max_message_size));
@@ -40,6 +40,7 @@ SrpTarget::~SrpTarget() { Stop(); }
 
 Result<std::unique_ptr<SrpTarget>> SrpTarget::Start(fabric::Fabric& fabric, TargetConfig config) {
   SRP_RETURN_IF_ERROR(ValidateTargetConfig(config));
+  if (!config.access) config.access = AccessControl::AllSee(config.luns);
   std::unique_ptr<SrpTarget> t(new SrpTarget(fabric, std::move(config)));
   const TargetConfig& c = t->config_;
   // Like LIO/SCST: id_ext = ioc_guid = one target GUID, by default the node GUID.
@@ -90,5 +91,8 @@ uint16_t SrpTarget::rdma_cm_port() const {
 
 size_t SrpTarget::session_count() const { return port_ ? port_->session_count() : 0; }
 size_t SrpTarget::channel_count() const { return port_ ? port_->channel_count() : 0; }
+std::vector<SrpPort::SessionInfo> SrpTarget::sessions() const {
+  return port_ ? port_->Sessions() : std::vector<SrpPort::SessionInfo>{};
+}
 
 }  // namespace srp::target

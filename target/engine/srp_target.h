@@ -19,12 +19,12 @@
 #include "lib/common/status.h"
 #include "lib/fabric/fabric.h"
 #include "target/engine/engine_config.h"
+#include "target/engine/srp_port.h"
 
 namespace srp::target {
 
 class PollGroup;
 class ScsiExecutor;
-class SrpPort;
 
 class SrpTarget {
  public:
@@ -50,6 +50,10 @@ class SrpTarget {
 
   size_t session_count() const;
   size_t channel_count() const;
+  // Logged-in sessions with their ACL group and LUNs (srp-admin -list_sessions).
+  std::vector<SrpPort::SessionInfo> sessions() const;
+  // The ACL table; reload and admin commands Replace() its contents.
+  AccessControl& access() const { return *config_.access; }
 
  private:
   SrpTarget(fabric::Fabric& fabric, TargetConfig config);

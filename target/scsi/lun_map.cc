@@ -32,6 +32,26 @@ Status LunMap::Remove(uint32_t lun) {
   return Status::Ok();
 }
 
+Status LunMap::Replace(uint32_t lun, std::shared_ptr<LogicalUnit> unit) {
+  if (unit == nullptr) return InvalidArgument(fmt::format("LUN {}: no logical unit", lun));
+  std::unique_lock lock(mu_);
+  auto it = units_.find(lun);
+  if (it == units_.end()) return NotFound(fmt::format("LUN {} is not mapped", lun));
+  if (it->second == unit) return Status::Ok();
+  const LogicalUnit& old = *it->second;
+  unit->unit_attentions().AdoptFrom(it->second->unit_attentions());
+  if (old.block_size() != unit->block_size() || old.num_blocks() != unit->num_blocks()) {
+    unit->NotifyCapacityChanged();
+  }
+  it->second = std::move(unit);
+  return Status::Ok();
+}
+
+void LunMap::ForgetNexus(uint64_t nexus) {
+  std::shared_lock lock(mu_);
+  for (auto& entry : units_) entry.second->ForgetNexus(nexus);
+}
+
 void LunMap::NotifyOthers(uint32_t changed_lun) {
   for (auto& [lun, unit] : units_) {
     if (lun != changed_lun) {

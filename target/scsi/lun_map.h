@@ -22,6 +22,14 @@ class LunMap {
   Status Add(uint32_t lun, std::shared_ptr<LogicalUnit> unit);
   // kNotFound if not mapped. Tasks already executing keep the unit alive until they complete.
   Status Remove(uint32_t lun);
+  // Puts `unit` in place of the unit mapped at `lun` (a device resized or re-opened by the
+  // configuration layer: a new LogicalUnit under the same LUN). The new unit takes over the
+  // old one's nexuses and pending unit attentions, and when block size or capacity differ
+  // every nexus gets CAPACITY DATA HAS CHANGED. The LUN inventory is unchanged, so no
+  // REPORTED LUNS DATA HAS CHANGED. kNotFound if not mapped; kInvalidArgument for null.
+  Status Replace(uint32_t lun, std::shared_ptr<LogicalUnit> unit);
+  // Drops the unit attention state of `nexus` on every mapped unit (session closed).
+  void ForgetNexus(uint64_t nexus);
   // Null when not mapped.
   std::shared_ptr<LogicalUnit> Find(uint32_t lun) const;
   // Mapped LUN numbers, ascending.

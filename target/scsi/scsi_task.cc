@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "target/scsi/logical_unit.h"
 
@@ -37,14 +38,22 @@ void ScsiTask::ResetOutputs() {
 }
 
 void CompleteTask(ScsiTask& task) {
+  std::shared_ptr<LogicalUnit> lu = std::move(task.core.lu);
+  task.core.lu = nullptr;
+  std::vector<ScsiTask*> ready;  // empty unless ORDERED / HEAD OF QUEUE tasks are involved
+  if (task.core.in_task_set) {
+    lu->task_set().Remove(&task, ready);
+    task.core.in_task_set = false;
+  }
   if (task.core.holds_slot) {
-    task.core.lu->ReleaseSlot();
+    lu->ReleaseSlot();
     task.core.holds_slot = false;
   }
-  task.core.lu.reset();
   TaskDoneFn done = std::move(task.core.done);
   task.core.done = nullptr;
   if (done) done(task);
+  // `task` belongs to the transport again; `lu` is still referenced by this frame.
+  for (ScsiTask* next : ready) lu->StartEnteredTask(*next);
 }
 
 void SetResidual(ScsiTask& task, uint64_t command_bytes) {

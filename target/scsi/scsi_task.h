@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "lib/common/status.h"
 #include "lib/scsi/constants.h"
@@ -49,8 +50,9 @@ enum class DataDirection : uint8_t {
   kOut,   // data-out: initiator -> target (WRITE); `buffer` already holds the data
 };
 
-// SRP_CMD task_attr encoding (SAM-5 task attributes). This step executes every task in
-// arrival order without reordering; ORDERED/HEAD OF QUEUE semantics arrive with task sets.
+// SRP_CMD task_attr encoding (SAM-5 task attributes), honoured by the LU's TaskSet
+// (task_set.h): ORDERED waits for every older task, SIMPLE for older ORDERED and HEAD OF QUEUE
+// tasks, HEAD OF QUEUE starts at once. ACA is executed as SIMPLE (we never establish ACA).
 enum class TaskAttribute : uint8_t {
   kSimple = 0,
   kHeadOfQueue = 1,
@@ -59,6 +61,12 @@ enum class TaskAttribute : uint8_t {
 };
 
 enum class Residual : uint8_t { kNone, kUnderflow, kOverflow };
+
+// The SCSI target port a task arrived through (VPD 0x83 target port designators).
+struct TargetPortInfo {
+  uint16_t relative_port_id = 1;  // RELATIVE TARGET PORT IDENTIFIER (1..65535)
+  std::string name;               // SCSI name string of the port; empty: no name designator
+};
 
 struct ScsiTask {
   // ---- Inputs (transport) ----
@@ -76,6 +84,9 @@ struct ScsiTask {
   // Commands this session has outstanding, including this one; decides TASK SET FULL (> 1)
   // versus BUSY (<= 1) when the logical unit's queue is full (SCST scst_set_busy).
   uint32_t session_commands = 1;
+  // The port this task arrived through; must outlive the task. Null: relative port 1 and no
+  // target port name designator.
+  const TargetPortInfo* port = nullptr;
 
   // Copies the CDB (SRP: the 16-byte field plus additional CDB bytes). Fails when empty or
   // longer than scsi::kMaxCdbLength.
@@ -109,13 +120,16 @@ struct ScsiTask {
     TaskDoneFn done;
     std::shared_ptr<LogicalUnit> lu;  // keeps the LU alive while the task runs
     bool holds_slot = false;          // a queue-depth slot of `lu` is held
+    bool in_task_set = false;         // entered into `lu`'s TaskSet
   } core;
 
   std::array<std::byte, scsi::kMaxCdbLength> cdb_storage{};
   uint16_t cdb_length = 0;
 };
 
-// Ends the task: releases its queue slot, drops the LU reference and calls the TaskDoneFn.
+// Ends the task: leaves the LU's task set, releases its queue slot, drops the LU reference
+// and calls the TaskDoneFn; then starts the tasks of the same LU that were waiting for this
+// one (ORDERED / HEAD OF QUEUE ordering), on the calling thread.
 // REQUIRES: called exactly once per Execute; the task's outputs are final. Handlers call it
 // as the very last thing they do with the task and the LU.
 void CompleteTask(ScsiTask& task);

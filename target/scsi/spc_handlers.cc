@@ -1,4 +1,5 @@
-// SPC-4 primary commands: TEST UNIT READY, REQUEST SENSE, INQUIRY, MODE SENSE(6).
+// SPC-4 primary commands: TEST UNIT READY, REQUEST SENSE, INQUIRY, START STOP UNIT, and the
+// data-in / parameter-list helpers every handler uses.
 #include <algorithm>
 #include <array>
 
@@ -11,28 +12,6 @@ namespace srp::target::handlers {
 namespace {
 
 constexpr size_t kStandardInquiryLength = 74;  // through the eight version descriptors
-constexpr size_t kCachingPageLength = 20;
-constexpr size_t kControlPageLength = 12;
-
-// Caching mode page (SBC-3 6.4.5). WCE=0: null and memory devices have no volatile cache, so
-// every completed write is as durable as the device gets; RCD=0.
-// Nothing is changeable yet, so current, default and changeable values are all this page.
-void AppendCachingPage(std::vector<std::byte>& out) {
-  const size_t at = out.size();
-  out.resize(at + kCachingPageLength);
-  StoreU8(&out[at], scsi::kModePageCaching);
-  StoreU8(&out[at + 1], kCachingPageLength - 2);
-}
-
-// Control mode page (SPC-4 7.5.8): TST 0, D_SENSE 0 (fixed sense), QERR 0, restricted
-// reordering (QUEUE ALGORITHM MODIFIER 0).
-void AppendControlPage(std::vector<std::byte>& out, bool changeable) {
-  const size_t at = out.size();
-  out.resize(at + kControlPageLength);
-  StoreU8(&out[at], scsi::kModePageControl);
-  StoreU8(&out[at + 1], kControlPageLength - 2);
-  if (!changeable) StoreBe16(&out[at + 8], 0xFFFF);  // BUSY TIMEOUT PERIOD: unlimited
-}
 
 }  // namespace
 
@@ -40,6 +19,21 @@ HandlerResult ReturnDataIn(ScsiTask& task, std::span<const std::byte> response, 
   if (!DirectionCompatible(task, DataDirection::kIn)) return Fail(task, scsi::InvalidFieldInCdb(0));
   FinishDataIn(task, response.first(std::min(response.size(), alloc_len)));
   return HandlerResult::kComplete;
+}
+
+std::optional<std::span<const std::byte>> TakeParameterList(ScsiTask& task, size_t param_len) {
+  if (!DirectionCompatible(task, DataDirection::kOut)) {
+    task.SetCheckCondition(scsi::InvalidFieldInCdb(0));
+    return std::nullopt;
+  }
+  const size_t room = std::min<size_t>(task.expected_length, task.buffer.size());
+  SetResidual(task, param_len);
+  if (room < param_len || (param_len > 0 && task.direction != DataDirection::kOut)) {
+    task.SetCheckCondition(scsi::ParameterListLengthError());
+    return std::nullopt;
+  }
+  task.data_length = static_cast<uint32_t>(param_len);
+  return std::span<const std::byte>(task.buffer.first(param_len));
 }
 
 void PutPaddedAscii(std::span<std::byte> out, std::string_view text) {
@@ -97,52 +91,23 @@ HandlerResult Inquiry(LogicalUnit& lu, ScsiTask& task) {
   auto cdb = scsi::ParseInquiry(task.cdb());
   if (!cdb.ok()) return Fail(task, cdb.reason());
   if (!cdb->evpd) return ReturnDataIn(task, StandardInquiryData(&lu), cdb->alloc_len);
-  const std::vector<std::byte> page = VpdPageData(lu, cdb->page_code);
+  const std::vector<std::byte> page = VpdPageData(lu, cdb->page_code, task.port);
   if (page.empty()) return Fail(task, scsi::InvalidFieldInCdb(2));
   return ReturnDataIn(task, page, cdb->alloc_len);
 }
 
-HandlerResult ModeSense6(LogicalUnit& lu, ScsiTask& task) {
-  auto cdb = scsi::ParseModeSense6(task.cdb());
+// No medium to load or eject and no power states to manage: START STOP UNIT is accepted and
+// does nothing (SCST vdisk does the same); LOEJ is rejected by the parser.
+HandlerResult StartStopUnit(LogicalUnit&, ScsiTask& task) {
+  auto cdb = scsi::ParseStartStopUnit(task.cdb());
   if (!cdb.ok()) return Fail(task, cdb.reason());
-  if (cdb->page_control == 3) {
-    return Fail(task, {scsi::SenseKey::kIllegalRequest, scsi::kAscSavingParametersNotSupported,
-                       std::nullopt});
-  }
-  // Subpage 0 or FFh ("all subpages"); we have no subpages, so FFh adds nothing.
-  if (cdb->subpage_code != 0 && cdb->subpage_code != 0xFF) {
-    return Fail(task, scsi::InvalidFieldInCdb(3));
-  }
-  const bool changeable = cdb->page_control == 1;
-  std::vector<std::byte> d(4);
-  // Device-specific parameter (SBC-3 6.4.1): WP bit 7, DPOFUA bit 4.
-  StoreU8(&d[2], static_cast<uint8_t>((lu.read_only() ? 0x80 : 0) | 0x10));
-  if (!cdb->dbd) {
-    // Short LBA mode parameter block descriptor (SBC-3 6.4.2).
-    StoreU8(&d[3], 8);
-    d.resize(12);
-    const uint64_t blocks = lu.backend().num_blocks();
-    if (!changeable) {
-      StoreBe32(&d[4], blocks > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<uint32_t>(blocks));
-      StoreBe32(&d[8], lu.backend().block_size() & 0x00FFFFFFu);  // byte 8 reserved
-    }
-  }
-  switch (cdb->page_code) {
-    case scsi::kModePageCaching:
-      AppendCachingPage(d);
-      break;
-    case scsi::kModePageControl:
-      AppendControlPage(d, changeable);
-      break;
-    case scsi::kModePageAll:
-      AppendCachingPage(d);
-      AppendControlPage(d, changeable);
-      break;
-    default:
-      return Fail(task, scsi::InvalidFieldInCdb(2, 5));
-  }
-  StoreU8(&d[0], static_cast<uint8_t>(std::min<size_t>(d.size() - 1, 0xFF)));  // MODE DATA LENGTH
-  return ReturnDataIn(task, d, cdb->alloc_len);
+  SetResidual(task, 0);
+  task.SetStatus(scsi::ScsiStatus::kGood);
+  return HandlerResult::kComplete;
+}
+
+HandlerResult NotRoutedHere(LogicalUnit&, ScsiTask& task) {
+  return Fail(task, scsi::InvalidOpcode());
 }
 
 }  // namespace srp::target::handlers

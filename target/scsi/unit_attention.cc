@@ -6,7 +6,8 @@ namespace srp::target {
 
 std::deque<scsi::Asc>& UnitAttentionTable::Register(uint64_t nexus) {
   auto [it, inserted] = pending_.try_emplace(nexus);
-  if (inserted) it->second.push_back(scsi::kAscPowerOnResetOrBusDeviceReset);
+  if (inserted && power_on_for_new_nexus_)
+    it->second.push_back(scsi::kAscPowerOnResetOrBusDeviceReset);
   return it->second;
 }
 
@@ -28,6 +29,24 @@ std::optional<scsi::Asc> UnitAttentionTable::Check(uint64_t nexus, bool take) {
 void UnitAttentionTable::EstablishForAll(scsi::Asc asc) {
   std::lock_guard lock(mu_);
   for (auto& [nexus, q] : pending_) Push(q, asc);
+}
+
+void UnitAttentionTable::EstablishForAllExcept(uint64_t except, scsi::Asc asc) {
+  std::lock_guard lock(mu_);
+  for (auto& [nexus, q] : pending_) {
+    if (nexus != except) Push(q, asc);
+  }
+}
+
+void UnitAttentionTable::AdoptFrom(const UnitAttentionTable& other) {
+  if (&other == this) return;
+  std::unordered_map<uint64_t, std::deque<scsi::Asc>> copy;
+  {
+    std::lock_guard lock(other.mu_);
+    copy = other.pending_;
+  }
+  std::lock_guard lock(mu_);
+  for (auto& [nexus, q] : copy) pending_.try_emplace(nexus, std::move(q));
 }
 
 void UnitAttentionTable::Establish(uint64_t nexus, scsi::Asc asc) {

@@ -103,8 +103,18 @@ TEST_F(CoreTest, UnknownOpcodeIsInvalidCommandOperationCode) {
   EXPECT_EQ(FindCommandHandler(scsi::BuildReadCapacity16().view())->name, "READ CAPACITY(16)");
 }
 
-TEST_F(CoreTest, PowerOnUnitAttentionOncePerNexus) {
+TEST_F(CoreTest, NoPowerOnUnitAttentionByDefault) {
   AddUnit(0);
+  const Outcome first = RunNoData(luns_, scsi::BuildTestUnitReady(), 0, 7);
+  EXPECT_EQ(first.status, scsi::ScsiStatus::kGood);
+  EXPECT_TRUE(first.sense.empty());
+  EXPECT_EQ(luns_.Find(0)->unit_attentions().Pending(7), 0u);
+}
+
+TEST_F(CoreTest, PowerOnUnitAttentionOncePerNexus) {
+  LogicalUnitOptions opts;
+  opts.power_on_unit_attention = true;
+  AddUnit(0, opts);
   for (uint64_t nexus : {1, 2}) {
     const Outcome first = RunNoData(luns_, scsi::BuildTestUnitReady(), 0, nexus);
     testing::ExpectCheck(first, scsi::SenseKey::kUnitAttention,
@@ -119,7 +129,9 @@ TEST_F(CoreTest, PowerOnUnitAttentionOncePerNexus) {
 }
 
 TEST_F(CoreTest, RequestSenseReportsAndClearsUnitAttention) {
-  AddUnit(0);
+  LogicalUnitOptions opts;
+  opts.power_on_unit_attention = true;
+  AddUnit(0, opts);
   const Outcome rs = RunIn(luns_, scsi::BuildRequestSense(252), 252);
   ASSERT_EQ(rs.status, scsi::ScsiStatus::kGood);
   ASSERT_EQ(rs.data.size(), 18u);

@@ -84,11 +84,16 @@ inline Outcome RunNoData(const LunMap& luns, const scsi::Cdb& cdb, uint32_t lun 
   return Run(luns, cdb.view(), {lun, DataDirection::kNone, 0, {}, nexus, 1});
 }
 
-// Clears the POWER ON unit attention of `nexus` on `lun` (one TEST UNIT READY).
+// Registers `nexus` on `lun` with one TEST UNIT READY and takes the POWER ON unit attention
+// when the unit opted in (LogicalUnitOptions::power_on_unit_attention); with the default
+// options the command must simply succeed.
 inline void ConsumePowerOn(const LunMap& luns, uint32_t lun = 0, uint64_t nexus = 1) {
   const Outcome o = RunNoData(luns, scsi::BuildTestUnitReady(), lun, nexus);
+  if (o.status == scsi::ScsiStatus::kGood) return;
   ASSERT_EQ(o.status, scsi::ScsiStatus::kCheckCondition);
   ASSERT_EQ(o.asc(), scsi::kAscPowerOnResetOrBusDeviceReset);
+  ASSERT_EQ(RunNoData(luns, scsi::BuildTestUnitReady(), lun, nexus).status,
+            scsi::ScsiStatus::kGood);
 }
 
 inline void ExpectCheck(const Outcome& o, scsi::SenseKey key, scsi::Asc asc) {
@@ -130,6 +135,50 @@ class RecordingBackend final : public BlockBackend {
 
  private:
   std::shared_ptr<BlockBackend> inner_;
+};
+
+// A MemoryBackend that reports the capabilities a test asks for: unmap support and a write
+// cache whose state MODE SELECT can change (unless `wce_fixed`), counting flushes.
+class CapableBackend final : public BlockBackend {
+ public:
+  explicit CapableBackend(std::shared_ptr<MemoryBackend> inner) : inner_(std::move(inner)) {}
+  uint32_t block_size() const override { return inner_->block_size(); }
+  uint64_t num_blocks() const override { return inner_->num_blocks(); }
+  bool read_only() const override { return inner_->read_only(); }
+  Status Read(uint64_t lba, uint32_t blocks, std::span<std::byte> data) override {
+    return inner_->Read(lba, blocks, data);
+  }
+  Status Write(uint64_t lba, uint32_t blocks, std::span<const std::byte> data, bool fua) override {
+    ++writes;
+    return inner_->Write(lba, blocks, data, fua);
+  }
+  Status Flush() override {
+    ++flushes;
+    return flush_result;
+  }
+  Status Unmap(uint64_t lba, uint64_t blocks) override {
+    ++unmaps;
+    return inner_->Unmap(lba, blocks);
+  }
+  bool supports_unmap() const override { return unmap; }
+  bool write_cache_enabled() const override { return wce; }
+  Status SetWriteCacheEnabled(bool enabled) override {
+    if (wce_fixed && enabled != wce) return Status(StatusCode::kNotSupported, "fixed");
+    wce = enabled;
+    return Status::Ok();
+  }
+  MemoryBackend& memory() { return *inner_; }
+
+  bool unmap = true;
+  std::atomic<bool> wce{true};
+  bool wce_fixed = false;
+  Status flush_result;
+  std::atomic<int> writes{0};
+  std::atomic<int> flushes{0};
+  std::atomic<int> unmaps{0};
+
+ private:
+  std::shared_ptr<MemoryBackend> inner_;
 };
 
 inline std::shared_ptr<LogicalUnit> MakeUnit(std::shared_ptr<BlockBackend> backend,

@@ -98,7 +98,7 @@ TEST_F(InquiryTest, VpdSupportedPagesSerialAndIdentification) {
   EXPECT_EQ(pages.at(1), 0x00);
   auto list = scsi::ParseSupportedVpdPages(pages.data);
   ASSERT_TRUE(list.ok());
-  EXPECT_EQ(*list, (std::vector<uint8_t>{0x00, 0x80, 0x83}));
+  EXPECT_EQ(*list, (std::vector<uint8_t>{0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2}));
 
   const auto serial = RunIn(luns_, scsi::BuildInquiryVpd(0x80, 255), 255);
   auto sn = scsi::ParseUnitSerialNumber(serial.data);
@@ -111,7 +111,14 @@ TEST_F(InquiryTest, VpdSupportedPagesSerialAndIdentification) {
   EXPECT_EQ(id.residual, Residual::kUnderflow);
   auto ds = scsi::ParseDeviceIdentification(id.data);
   ASSERT_TRUE(ds.ok()) << ds.status().ToString();
-  ASSERT_EQ(ds->size(), 2u);
+  ASSERT_EQ(ds->size(), 3u);  // no port name without a TargetPortInfo
+  const auto& rel = (*ds)[2];
+  EXPECT_EQ(rel.type, 4);         // relative target port
+  EXPECT_EQ(rel.association, 1);  // target port
+  EXPECT_TRUE(rel.piv);
+  EXPECT_EQ(rel.protocol_identifier, 4);  // SRP
+  EXPECT_EQ(rel.value,
+            (std::vector<std::byte>{std::byte{0}, std::byte{0}, std::byte{0}, std::byte{1}}));
   const auto& t10 = (*ds)[0];
   EXPECT_EQ(t10.type, scsi::kDesignatorT10VendorId);
   EXPECT_EQ(t10.code_set, scsi::kCodeSetAscii);
@@ -135,7 +142,7 @@ TEST_F(InquiryTest, VpdAllocationLengthTruncatesPage) {
 }
 
 TEST_F(InquiryTest, UnsupportedVpdPageIsInvalidFieldAtByte2) {
-  const auto o = RunIn(luns_, scsi::BuildInquiryVpd(0xB0, 64), 64);
+  const auto o = RunIn(luns_, scsi::BuildInquiryVpd(0xB7, 64), 64);
   testing::ExpectCheck(o, scsi::SenseKey::kIllegalRequest, scsi::kAscInvalidFieldInCdb);
   EXPECT_EQ(static_cast<uint8_t>(o.sense[15]), 0xC0);
   EXPECT_EQ(static_cast<uint8_t>(o.sense[17]), 2);
@@ -156,10 +163,12 @@ TEST_F(InquiryTest, UnmappedLunAnswersQualifier3) {
 }
 
 TEST_F(InquiryTest, InquiryDoesNotConsumeUnitAttention) {
+  unit_->unit_attentions().Establish(1, scsi::kAscCapacityDataHasChanged);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(RunIn(luns_, scsi::BuildInquiry(36), 36).status, scsi::ScsiStatus::kGood);
   }
-  testing::ConsumePowerOn(luns_);
+  testing::ExpectCheck(testing::RunNoData(luns_, scsi::BuildTestUnitReady()),
+                       scsi::SenseKey::kUnitAttention, scsi::kAscCapacityDataHasChanged);
 }
 
 }  // namespace

@@ -219,7 +219,7 @@ TEST(ReadCapacityTest, FieldsFor10And16) {
   EXPECT_EQ(LoadBe64(rc16.data.data()), 999u);       // bytes 0..7 RETURNED LOGICAL BLOCK ADDRESS
   EXPECT_EQ(LoadBe32(rc16.data.data() + 8), 4096u);  // bytes 8..11 LOGICAL BLOCK LENGTH
   EXPECT_EQ(rc16.at(12), 0);                         // PROT_EN 0
-  EXPECT_EQ(rc16.at(14) & 0x80, 0);                  // LBPME 0
+  EXPECT_EQ(rc16.at(14), 0xC0);                      // LBPME, LBPRZ: the null backend unmaps
   const Outcome rc16_short = RunIn(luns, scsi::BuildReadCapacity16(12), 12);
   EXPECT_EQ(rc16_short.data.size(), 12u);
 }
