@@ -177,4 +177,28 @@ inline uint64_t AllocatedBytes(const std::string& path) {
   return static_cast<uint64_t>(st.st_blocks) * 512;
 }
 
+// Fixture for one file-backed handler: a 1 MiB scratch file, the handler's options pointing at
+// it with a counting syscall seam, and MustOpen(). `Open` is OpenFileBackend or OpenAioBackend.
+template <typename Options, Result<std::shared_ptr<BlockBackend>> (*Open)(const Options&)>
+class FileHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    file_ = dir_.MakeFile("disk.img", 1 << 20);
+    options_.path = file_;
+    options_.syscalls = syscalls_;
+  }
+
+  std::shared_ptr<BlockBackend> MustOpen() {
+    auto backend = Open(options_);
+    EXPECT_TRUE(backend.ok()) << backend.status().ToString();
+    return backend.ok() ? *backend : nullptr;
+  }
+
+  ScratchDir dir_;
+  std::string file_;
+  std::shared_ptr<CountingSyscalls> syscalls_ = std::make_shared<CountingSyscalls>();
+  Options options_;
+};
+
 }  // namespace srp::target::testing

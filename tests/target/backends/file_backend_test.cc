@@ -11,26 +11,7 @@
 namespace srp::target::testing {
 namespace {
 
-class FileBackendTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    file_ = dir_.MakeFile("disk.img", 1 << 20);
-    options_.path = file_;
-    options_.syscalls = syscalls_;
-  }
-
-  std::shared_ptr<BlockBackend> MustOpen() {
-    auto backend = OpenFileBackend(options_);
-    EXPECT_TRUE(backend.ok()) << backend.status().ToString();
-    return backend.ok() ? *backend : nullptr;
-  }
-
-  ScratchDir dir_;
-  std::string file_;
-  std::shared_ptr<CountingSyscalls> syscalls_ = std::make_shared<CountingSyscalls>();
-  FileBackendOptions options_;
-};
+using FileBackendTest = FileHandlerTest<FileBackendOptions, &OpenFileBackend>;
 
 TEST_F(FileBackendTest, RejectsBadOptionsWithClearErrors) {
   struct Case {
