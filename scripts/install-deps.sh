@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config g++ iproute2
   libibverbs-dev librdmacm-dev libibumad-dev libaio-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev
-  sg3-utils fuse3 libfuse3-dev e2fsprogs)
+  sg3-utils fuse3 libfuse3-dev e2fsprogs
+  dpkg-dev systemd man-db)  # the package test: dpkg-shlibdeps, systemd-analyze verify, man
 if [[ "${1:-}" == "--ci" ]]; then
   packages+=(clang libclang-rt-14-dev fio chromium)
 fi

@@ -11,7 +11,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin="$top/build/bin"
-"$top/scripts/build.sh"
+"$top/scripts/build.sh" --tools   # the tools only; scripts/test.sh builds the test suite
 
 workdir=$(mktemp -d /tmp/srp-quickstart.XXXXXX)
 export SRP_SOFT_FABRIC="$workdir/subnet"

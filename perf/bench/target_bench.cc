@@ -25,6 +25,7 @@
 
 #include "initiator_tools/initiator/session.h"
 #include "initiator_tools/initiator/sync_io.h"
+#include "lib/common/companion.h"
 #include "lib/common/log.h"
 #include "lib/fabric/soft/soft_fabric.h"
 #include "lib/scsi/cdb_build.h"
@@ -197,16 +198,10 @@ Result<Row> RunWorkload(initiator::Session& s, pid_t target_pid, const Workload&
   return row;
 }
 
-std::string SelfDir() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "." : p.parent_path().string();
-}
-
 int Main(int argc, char** argv) {
   bool quick = false, json = false;
   double duration = 3.0;
-  std::string target_bin = SelfDir() + "/srp-target";
+  std::string target_bin = FindCompanionTool("srp-target");
   CLI::App app{"srp-target-bench: srp-target end to end over the soft fabric"};
   app.add_flag("--quick", quick, "short runs (0.5 s per measurement)");
   app.add_flag("--json", json, "JSON on stdout");

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/common/companion.h"
 #include "lib/common/log.h"
 #include "lib/fabric/select.h"
 #include "perf/harness/sweep_runner.h"
@@ -38,12 +39,6 @@ Axes (list-valued; the sweep is their cartesian product, each --repeat times):
   --thread --scheduler --rq-affinity --bs --iodepth --rw take comma lists;
   --cpus and --irq-affinity (PATTERN:CPUS) take ';' lists, or repeat the option.
 Results: DIR/runs/<config_id>.json and DIR/summary.json (schemas in reports/schema/).)";
-
-std::string SelfDir() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "." : p.parent_path().string();
-}
 
 struct CommonArgs {
   std::map<std::string, std::vector<std::string>> axes;  // raw, per axis
@@ -94,7 +89,8 @@ void AddCommon(CLI::App* app, CommonArgs& a, bool sweep) {
                   sweep ? "result directory (required)" : "result directory (default: stdout)");
   app->add_flag("--dry-run", a.dry_run, "print every knob write it would make; change nothing");
   app->add_flag("--quiet", a.quiet, "no progress line");
-  app->add_option("--target-bin", a.target_bin, "our srp-target (default: next to srp-perf)");
+  app->add_option("--target-bin", a.target_bin,
+                  "our srp-target (default: next to srp-perf, else on PATH)");
   app->add_option("--target-cpu", a.target_cpu, "pin our srp-target to this CPU");
   app->add_flag("--busy-poll", a.busy_poll,
                 "srp: spin on completions in the initiator and our target (needs idle CPUs)");
@@ -157,7 +153,7 @@ Result<SweepOptions> ToSweepOptions(CommonArgs& a, bool single, int argc, char**
   }
   o.lun = a.lun;
   o.filename = a.filename;
-  o.target_bin = a.target_bin.empty() ? SelfDir() + "/srp-target" : a.target_bin;
+  o.target_bin = a.target_bin.empty() ? FindCompanionTool("srp-target") : a.target_bin;
   o.target_cpu = a.target_cpu;
   o.busy_poll = a.busy_poll;
   o.out_dir = a.out;
