@@ -263,8 +263,9 @@ Result<ReloadReport> LiveConfig::ApplyLocked(Configuration next, bool initial) {
     AclTable old = state.access->Snapshot();
     Sync(*old.default_luns, {}, name, &report.applied);
     for (AclGroup& g : old.groups) Sync(*g.luns, {}, SetName(name, g.name), &report.applied);
-    state.access->Replace(AclTable{false, old.default_luns, {}});
     report.applied.push_back(fmt::format("target {} removed: logins are refused", name));
+    for (std::string& line : state.access->Replace(AclTable{false, old.default_luns, {}}))
+      report.applied.push_back(std::move(line));
   }
   for (auto& [name, want] : desired) {
     auto it = targets_.find(name);
@@ -312,14 +313,14 @@ Result<ReloadReport> LiveConfig::ApplyLocked(Configuration next, bool initial) {
     for (const config::InitiatorChange& c : diff.added_initiators)
       if (c.group.target == name)
         report.applied.push_back(
-            fmt::format("group {}: INITIATOR {} added (applies at the next login)",
-                        SetName(name, c.group.group), c.initiator));
+            fmt::format("group {}: INITIATOR {} added", SetName(name, c.group.group), c.initiator));
     for (const config::InitiatorChange& c : diff.removed_initiators)
       if (c.group.target == name)
-        report.applied.push_back(
-            fmt::format("group {}: INITIATOR {} removed (applies at the next login)",
-                        SetName(name, c.group.group), c.initiator));
-    it->second.access->Replace(std::move(table));
+        report.applied.push_back(fmt::format("group {}: INITIATOR {} removed",
+                                             SetName(name, c.group.group), c.initiator));
+    // The ports serving this TARGET end the sessions the new table no longer admits.
+    for (std::string& line : it->second.access->Replace(std::move(table)))
+      report.applied.push_back(std::move(line));
   }
   units_ = std::move(units);
   model_ = std::move(next);

@@ -6,7 +6,11 @@
 // that succeeded, change the running objects: LUNs are removed from / added to the existing
 // LunMaps in place (REPORTED LUNS DATA HAS CHANGED for their sessions), a changed device is
 // swapped in under its LUNs (LunMap::Replace: CAPACITY DATA HAS CHANGED when the size
-// changed), groups and `enabled` are swapped in the AccessControl. Sessions are never dropped.
+// changed), groups and `enabled` are swapped in the AccessControl. A session keeps running
+// unless the new table revokes its access, as SCST does: the SrpPorts observing the
+// AccessControl end every channel that would now resolve to another group (INITIATOR line
+// removed, moved or added, GROUP removed) or that the TARGET no longer admits (`enabled 0`,
+// TARGET removed); the report lists each session ended.
 // What cannot change at run time (driver parameters, TARGETs that are not bound to a port) is
 // reported as "needs restart" and left alone. A failed Apply changes nothing.
 //

@@ -229,6 +229,11 @@ int main(int argc, char** argv) {
                     "largest RDMA READ/WRITE work request (default 65536)");
   serve->add_option("--ring-size", cfg.ring_size, "receive ring = credits per channel (64)");
   serve->add_option("--max-transfer", cfg.max_transfer, "largest command transfer (16 MiB)");
+  serve
+      ->add_option("--max-channels-per-initiator", cfg.max_channels_per_initiator,
+                   "channels one initiator (source GID or IP address) may hold; a login "
+                   "beyond gets CHANNEL_LIMIT_REACHED (default 8)")
+      ->check(CLI::Range(1u, 65535u));
   serve->add_option("--lun-queue-depth", o.lun_queue_depth, "commands per LUN (64)")
       ->check(CLI::Range(1u, 65535u));
   serve->add_option("--mem-size", o.mem_size, "bytes of the default memory LUN 1 (64 MiB)");

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 namespace srp::target::config {
@@ -11,15 +12,26 @@ namespace {
 
 char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
-std::vector<std::string> SessionTexts(const SessionIdentity& s) {
+bool HasHexPrefix(std::string_view s) {
+  return s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
+// "0x" + exactly 32 hex digits: the SRP initiator port id form.
+std::optional<std::array<uint8_t, 16>> ParsePortIdEntry(std::string_view entry) {
+  if (!HasHexPrefix(entry) || entry.size() != 34) return std::nullopt;
+  Result<Gid> parsed = ParseGid(entry);  // 0x + 32 hex: the same 16 bytes, in order
+  if (!parsed.ok()) return std::nullopt;
+  return parsed->raw;
+}
+
+// The fabric-reported names a wildcard without "0x" runs over.
+std::vector<std::string> FabricTexts(const SessionIdentity& s) {
   std::vector<std::string> texts;
   if (!s.session_name.empty()) texts.push_back(s.session_name);
   if (s.port_gid) {
     texts.push_back(FormatGidColon(*s.port_gid));
     texts.push_back(FormatGidHex(*s.port_gid));
-    texts.push_back("0x" + FormatGidHex(*s.port_gid));
   }
-  if (s.initiator_port_id) texts.push_back(FormatInitiatorPortId(*s.initiator_port_id));
   return texts;
 }
 
@@ -79,10 +91,17 @@ bool WildcardMatch(std::string_view pattern, std::string_view text) {
 
 bool InitiatorMatches(std::string_view entry, const SessionIdentity& session) {
   if (entry.find_first_of("*?") != std::string_view::npos) {
-    for (const std::string& text : SessionTexts(session)) {
+    if (HasHexPrefix(entry)) {
+      return session.initiator_port_id &&
+             WildcardMatch(entry, FormatInitiatorPortId(*session.initiator_port_id));
+    }
+    for (const std::string& text : FabricTexts(session)) {
       if (WildcardMatch(entry, text)) return true;
     }
     return false;
+  }
+  if (auto port_id = ParsePortIdEntry(entry)) {
+    return session.initiator_port_id && *session.initiator_port_id == *port_id;
   }
   std::string entry_str(entry);
   in_addr v4{};
@@ -92,7 +111,6 @@ bool InitiatorMatches(std::string_view entry, const SessionIdentity& session) {
   }
   if (Result<Gid> gid = ParseGid(entry); gid.ok()) {
     if (session.port_gid && *session.port_gid == *gid) return true;
-    if (session.initiator_port_id && *session.initiator_port_id == gid->raw) return true;
     // IPv6 text names an RDMA CM source address too ("::ffff:10.0.0.1" an IPv4 one).
     return session.ip && *session.ip == gid->raw;
   }

@@ -1,23 +1,23 @@
-// Does a session match an INITIATOR line of a GROUP, as SCST decides it?
+// Does a session match an INITIATOR line of a GROUP?
 //
-// An INITIATOR entry is compared by value when it parses as an identifier,
-// so spelling does not matter:
-// - a GID: 32 hex digits, "0x" + 32 hex, or IPv6 text (the 8-group
-//   "fe80:0000:..." session-name form or "::"-compressed) — equal as a
-//   128-bit value to the session's port GID (or to its IPv6 source address
-//   for an RDMA CM login);
-// - a port GUID: 16 hex digits, "0x" + 16 hex, or "xxxx:xxxx:xxxx:xxxx" —
-//   equal to the interface id (low 64 bits) of the session's port GID;
-// - an IPv4 address — equal to the session's source address (IPv4, or
-//   IPv4-mapped IPv6).
-// An entry with '*' or '?' is a wildcard pattern ('*' any run, '?' one
-// character, case-insensitive) over the session's textual names: the SCST
-// session name and the GID's spellings (8-group colon form, 32 hex, 0x+32 hex).
-// The SRP initiator port id (initiator_ext + port GUID, the name SCST ib_srpt gives a
-// session: "0x" + 32 hex) is a 128-bit identity too: a GID-shaped entry (32 hex, 0x + 32 hex)
-// also matches when it equals the session's initiator port id, and wildcards also run over its
-// "0x" + 32 hex spelling, so INITIATOR lines can tell apart two initiators that share a port
-// but log in with different initiator_ext values.
+// Trust rule: what the initiator writes into its SRP_LOGIN_REQ (the 16-byte initiator port
+// id) is chosen freely by the client; the source GID (IB CM) and the source address (RDMA CM)
+// are reported by the fabric. Each entry form is compared with exactly one of them, so an
+// entry written as a GID or an IP address can never be matched by a forged port id.
+//
+// An entry is compared by value when it parses as an identifier, so spelling does not matter:
+// - "0x" + 32 hex digits (SCST ib_srpt's session name, `0x<initiator_ext><port GUID>`): the
+//   SRP initiator port id of the login, and nothing else;
+// - a GID: 32 hex digits without "0x", or IPv6 text (the 8-group "fe80:0000:..." form or
+//   "::"-compressed): the fabric-reported source GID of an IB CM login, or the source address
+//   of an RDMA CM login over IPv6;
+// - a port GUID: 16 hex digits, "0x" + 16 hex, or "xxxx:xxxx:xxxx:xxxx": the interface id
+//   (low 64 bits) of the fabric-reported source GID;
+// - an IPv4 address: the connection's source address (IPv4, or IPv4-mapped IPv6).
+// An entry with '*' or '?' is a wildcard pattern ('*' any run, '?' one character,
+// case-insensitive). A pattern that starts with "0x" runs over the port id's "0x" + 32 hex
+// spelling only; any other pattern runs over the fabric-reported names only: the session
+// name, the GID's 8-group colon form and its 32 hex digits.
 // Anything else must equal the session name exactly.
 #pragma once
 
@@ -39,10 +39,12 @@ using IpAddress = std::array<uint8_t, 16>;
 Result<IpAddress> ParseIpAddress(std::string_view text);
 
 struct SessionIdentity {
-  std::optional<Gid> port_gid;  // initiator port GID (IB CM login)
-  std::optional<IpAddress> ip;  // source address (RDMA CM login over IP)
-  std::string session_name;     // the name SCST shows for the session
-  std::optional<std::array<uint8_t, 16>> initiator_port_id;  // SRP_LOGIN_REQ field, wire order
+  std::optional<Gid> port_gid;  // fabric-reported source GID (IB CM login)
+  std::optional<IpAddress> ip;  // fabric-reported source address (RDMA CM login)
+  std::string session_name;     // the name listings show: the GID colon form or the IP text
+  // SRP_LOGIN_REQ initiator_port_id, wire order: chosen by the client, matched only by the
+  // "0x" + 32 hex entry form.
+  std::optional<std::array<uint8_t, 16>> initiator_port_id;
 };
 
 // "0x" + 32 lower-case hex digits of an initiator port id (SCST's session name form).

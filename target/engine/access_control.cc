@@ -1,5 +1,7 @@
 #include "target/engine/access_control.h"
 
+#include <algorithm>
+
 namespace srp::target {
 
 std::shared_ptr<AccessControl> AccessControl::AllSee(std::shared_ptr<LunMap> luns) {
@@ -26,14 +28,36 @@ AclResolution AccessControl::Resolve(const config::SessionIdentity& who) const {
   return r;
 }
 
-void AccessControl::Replace(AclTable table) {
-  std::lock_guard lock(mu_);
-  table_ = std::move(table);
+std::vector<std::string> AccessControl::Replace(AclTable table) {
+  std::lock_guard observers_lock(observers_mu_);
+  {
+    std::lock_guard lock(mu_);
+    table_ = std::move(table);
+  }
+  std::vector<std::string> lines;
+  for (AclObserver* o : observers_) {
+    for (std::string& line : o->OnAclReplaced(*this)) lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+void AccessControl::AddObserver(AclObserver* observer) {
+  std::lock_guard lock(observers_mu_);
+  observers_.push_back(observer);
+}
+
+void AccessControl::RemoveObserver(AclObserver* observer) {
+  std::lock_guard lock(observers_mu_);
+  std::erase(observers_, observer);
 }
 
 AclTable AccessControl::Snapshot() const {
   std::lock_guard lock(mu_);
   return table_;
+}
+
+std::string DescribeGroup(const std::string& group) {
+  return group.empty() ? std::string("the default LUN set") : "group " + group;
 }
 
 config::SessionIdentity MakeSessionIdentity(const Gid* gid, const std::string& ip,

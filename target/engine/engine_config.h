@@ -53,6 +53,10 @@ struct TargetConfig {
   bool immediate_data = true;
   // Channels over all sessions; a login beyond -> INSUFFICIENT_RESOURCES.
   uint32_t max_channels = 256;
+  // Channels from one initiator (its fabric source: GID for IB CM, address for RDMA CM,
+  // whatever port ids it logs in with); a login beyond -> CHANNEL_LIMIT_REACHED. 8 = the
+  // largest ch_count ib_srp chooses by default.
+  uint32_t max_channels_per_initiator = 8;
 
   // ---- Threads ----
   // SCST `thread`: 0 = SCSI execution inline in the poll group, 1 = on worker threads.

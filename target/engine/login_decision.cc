@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "target/engine/access_control.h"
+
 namespace srp::target {
 
 using wire::LoginRejectReason;
@@ -31,6 +33,23 @@ LoginDecision DecideLogin(std::span<const std::byte> private_data, const LoginCo
     return reject(why->reason, why->message);
   }
   if (!ctx.accepting) return reject(LoginRejectReason::kInsufficientResources, "port disabled");
+  if (!ctx.target_enabled) {
+    return reject(LoginRejectReason::kInsufficientResources, "target disabled (enabled 0)");
+  }
+  if (ctx.session_group && *ctx.session_group != ctx.login_group) {
+    return reject(LoginRejectReason::kUnableAssociateChannel,
+                  fmt::format("the initiator resolves to {} but the session it names is in {}",
+                              DescribeGroup(ctx.login_group), DescribeGroup(*ctx.session_group)));
+  }
+  const bool single = req->multichannel_action() == wire::kMultiChanSingle;
+  const uint32_t kept = single && ctx.initiator_channels >= ctx.initiator_nexus_channels
+                            ? ctx.initiator_channels - ctx.initiator_nexus_channels
+                            : ctx.initiator_channels;
+  if (kept >= ctx.max_channels_per_initiator) {
+    return reject(
+        LoginRejectReason::kChannelLimitReached,
+        fmt::format("initiator channel limit {} reached", ctx.max_channels_per_initiator));
+  }
   if (ctx.total_channels >= ctx.max_channels) {
     return reject(LoginRejectReason::kInsufficientResources,
                   fmt::format("channel limit {} reached", ctx.max_channels));
@@ -42,7 +61,7 @@ LoginDecision DecideLogin(std::span<const std::byte> private_data, const LoginCo
   d.response.max_it_iu_len = ctx.policy.max_it_iu_len;
   d.response.max_ti_iu_len = req->req_it_iu_len;
   d.response.buf_fmt = wire::kBufFmtDirect | wire::kBufFmtIndirect;
-  if (req->multichannel_action() == wire::kMultiChanSingle) {
+  if (single) {
     d.terminate_existing = ctx.nexus_channels > 0;
     d.response.rsp_flags =
         d.terminate_existing ? wire::kRspFlagMultiChanTerminated : wire::kRspFlagNoChan;

@@ -1,8 +1,11 @@
 #include "target/engine/srp_port.h"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "lib/common/ids.h"
 #include "lib/common/log.h"
@@ -43,10 +46,12 @@ Status SrpPort::Listen() {
 }
 
 void SrpPort::Start() {
+  config_.access->AddObserver(this);
   thread_ = std::thread([this] { AcceptLoop(); });
 }
 
 void SrpPort::StopAccepting() {
+  if (config_.access) config_.access->RemoveObserver(this);
   accepting_.store(false);
   if (thread_.joinable()) {
     uint64_t one = 1;
@@ -142,31 +147,33 @@ void SrpPort::HandleRequest(fabric::Listener& listener,
   ctx.ring_size = config_.ring_size;
   ctx.immediate_data = config_.immediate_data;
   ctx.max_channels = config_.max_channels;
+  ctx.max_channels_per_initiator = config_.max_channels_per_initiator;
+  // The initiator as the fabric reports it: source address (RDMA CM) or source GID (IB CM).
+  const std::string source = rdma_cm ? req->peer().ip : FormatGidColon(req->peer().gid);
 
   std::unique_lock lock(mu_);
   ctx.total_channels = total_channels_;
   auto pre = wire::DecodeLoginPrivateData(req->private_data(), ctx.transport);
   NexusKey key{};
+  config::SessionIdentity who;
+  AclResolution acl;
+  auto existing = sessions_.end();
   if (pre.ok()) {
     key = MakeNexusKey(pre->initiator_port_id, pre->target_port_id);
-    auto it = sessions_.find(key);
-    if (it != sessions_.end())
-      ctx.nexus_channels = static_cast<uint32_t>(it->second.channels.size());
-  }
-  // ACL: a new I_T nexus is placed in a group (or the default LUN set) now; its later
-  // channels share the session and so its LUNs.
-  AclResolution acl;
-  const bool new_session = pre.ok() && sessions_.find(key) == sessions_.end();
-  std::string session_name = rdma_cm ? req->peer().ip : FormatGidColon(req->peer().gid);
-  if (new_session) {
-    config::SessionIdentity who = MakeSessionIdentity(
-        rdma_cm ? nullptr : &req->peer().gid, req->peer().ip, pre->initiator_port_id,
-        session_name);
+    // Every login is matched on its own identity, also one naming an existing session.
+    who = MakeSessionIdentity(rdma_cm ? nullptr : &req->peer().gid, rdma_cm ? req->peer().ip : "",
+                              pre->initiator_port_id, source);
     acl = config_.access->Resolve(who);
-    if (!acl.enabled) ctx.accepting = false;
+    ctx.target_enabled = acl.enabled;
+    ctx.login_group = acl.group;
+    existing = sessions_.find(key);
+    if (existing != sessions_.end()) {
+      ctx.nexus_channels = static_cast<uint32_t>(existing->second.channels.size());
+      ctx.session_group = existing->second.session->group();
+    }
+    ctx.initiator_channels = ChannelsFromLocked(source, key, &ctx.initiator_nexus_channels);
   }
   LoginDecision d = DecideLogin(req->private_data(), ctx);
-  if (!d.accepted && new_session && !acl.enabled) d.reason_text = "target disabled (enabled 0)";
   if (!d.accepted) {
     lock.unlock();
     return Reject(listener, *req, d.reject.reason, d.reject.tag, d.reason_text);
@@ -186,7 +193,7 @@ void SrpPort::HandleRequest(fabric::Listener& listener,
                   "cannot create queue pair: " + conn.status().ToString());
   }
 
-  auto& entry = sessions_[key];
+  SessionEntry& entry = existing != sessions_.end() ? existing->second : sessions_[key];
   if (!entry.session) {
     if (acl.groups_defined > 0 && acl.group.empty()) {
       const std::string port_id = config::FormatInitiatorPortId(pre->initiator_port_id);
@@ -194,10 +201,10 @@ void SrpPort::HandleRequest(fabric::Listener& listener,
               "session {} (initiator port id {}) matches no INITIATOR line of the {} GROUP(s) "
               "and sees the default LUNs; to place it in a group add 'INITIATOR {}' (this "
               "initiator) or 'INITIATOR {}' (every initiator on that port)",
-              session_name, port_id, acl.groups_defined, port_id, session_name);
+              source, port_id, acl.groups_defined, port_id, source);
     }
-    entry.session = std::make_shared<SrpSession>(key, session_name, next_nexus_id_++, acl.group,
-                                                 acl.luns);
+    entry.session =
+        std::make_shared<SrpSession>(key, source, next_nexus_id_++, acl.group, acl.luns);
   }
   ChannelParams params;
   params.id = next_channel_id_++;
@@ -218,21 +225,99 @@ void SrpPort::HandleRequest(fabric::Listener& listener,
   }
   if (d.terminate_existing) {
     for (const ChannelRef& c : entry.channels)
-      c.group->RequestDisconnect(c.id, "single-channel login of the same I_T nexus");
+      RetireLocked(c, entry.session, "single-channel login of the same I_T nexus");
+    entry.channels.clear();
   }
-  entry.channels.push_back(ChannelRef{params.id, group});
+  entry.channels.push_back(ChannelRef{params.id, group, std::move(who)});
   ++total_channels_;
-  SRP_LOG(kInfo, "login accepted: session {} channel {} ({}), it_iu_len {}, flags {:#04x}",
-          entry.session->name(), params.id, rdma_cm ? "RDMA CM" : "IB CM", d.request.req_it_iu_len,
-          d.response.rsp_flags);
-  lock.unlock();
+  SRP_LOG(kInfo, "login accepted: session {} channel {} from {} ({}), it_iu_len {}, flags {:#04x}",
+          entry.session->name(), params.id, source, rdma_cm ? "RDMA CM" : "IB CM",
+          d.request.req_it_iu_len, d.response.rsp_flags);
 
   PollGroup::NewChannel nc;
   nc.channel = std::move(*ch);
   nc.request = std::move(req);
   nc.listener = &listener;
   nc.login_rsp = d.EncodePrivateData();
+  // Still under mu_: a disconnect asked for this channel later (takeover, reload) reaches the
+  // group's mailbox after the adoption.
   group->Adopt(std::move(nc));
+}
+
+uint32_t SrpPort::ChannelsFromLocked(const std::string& source, const NexusKey& nexus,
+                                     uint32_t* in_nexus) const {
+  uint32_t total = 0;
+  *in_nexus = 0;
+  for (const auto& [key, entry] : sessions_) {
+    for (const ChannelRef& c : entry.channels) {
+      if (c.who.session_name != source) continue;
+      ++total;
+      if (key == nexus) ++*in_nexus;
+    }
+  }
+  return total;
+}
+
+void SrpPort::RetireLocked(const ChannelRef& c, const std::shared_ptr<SrpSession>& session,
+                           const std::string& why) {
+  closing_[c.id] = session;
+  c.group->RequestDisconnect(c.id, why);
+}
+
+void SrpPort::ReleaseIfUnusedLocked(const std::shared_ptr<SrpSession>& session) {
+  auto it = sessions_.find(session->key());
+  if (it != sessions_.end() && it->second.session == session) return;
+  for (const auto& [id, s] : closing_)
+    if (s == session) return;
+  if (session->luns()) session->luns()->ForgetNexus(session->nexus_id());
+}
+
+std::vector<std::string> SrpPort::OnAclReplaced(const AccessControl& acl) {
+  std::vector<std::string> lines;
+  std::lock_guard lock(mu_);
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    SessionEntry& entry = it->second;
+    std::array<uint8_t, 16> port_id{};
+    std::copy(it->first.begin(), it->first.begin() + 16, port_id.begin());
+    const std::string session_text =
+        fmt::format("session {} (initiator port id {})", entry.session->name(),
+                    config::FormatInitiatorPortId(port_id));
+    std::vector<ChannelRef> kept;
+    std::string why;
+    for (ChannelRef& c : entry.channels) {
+      AclResolution now = acl.Resolve(c.who);
+      std::string revoked;
+      if (!now.enabled) {
+        revoked = "the target is disabled";
+      } else if (now.group != entry.session->group()) {
+        revoked = fmt::format("{} now resolves to {} instead of {}", c.who.session_name,
+                              DescribeGroup(now.group), DescribeGroup(entry.session->group()));
+      }
+      if (revoked.empty()) {
+        kept.push_back(std::move(c));
+        continue;
+      }
+      RetireLocked(c, entry.session, "access revoked: " + revoked);
+      why = std::move(revoked);
+    }
+    const size_t ended = entry.channels.size() - kept.size();
+    if (ended == 0) {
+      ++it;
+      continue;
+    }
+    if (kept.empty()) {
+      lines.push_back(fmt::format("{} ended: {}", session_text, why));
+      SRP_LOG(kInfo, "{} ended: {}", session_text, why);
+      it = sessions_.erase(it);
+      continue;
+    }
+    lines.push_back(fmt::format("{}: {} of {} channel(s) ended: {}", session_text, ended,
+                                entry.channels.size(), why));
+    SRP_LOG(kInfo, "{}", lines.back());
+    entry.channels = std::move(kept);
+    ++it;
+  }
+  return lines;
 }
 
 std::vector<SrpPort::SessionInfo> SrpPort::Sessions() const {
@@ -255,14 +340,20 @@ std::vector<SrpPort::SessionInfo> SrpPort::Sessions() const {
 void SrpPort::OnChannelClosed(const SrpChannel& channel) {
   std::lock_guard lock(mu_);
   if (total_channels_ > 0) --total_channels_;
+  if (auto c = closing_.find(channel.id()); c != closing_.end()) {
+    std::shared_ptr<SrpSession> session = std::move(c->second);
+    closing_.erase(c);
+    ReleaseIfUnusedLocked(session);
+    return;
+  }
   auto it = sessions_.find(channel.session_ptr()->key());
-  if (it == sessions_.end()) return;
+  if (it == sessions_.end() || it->second.session != channel.session_ptr()) return;
   std::erase_if(it->second.channels, [&](const ChannelRef& c) { return c.id == channel.id(); });
   if (it->second.channels.empty()) {
     SRP_LOG(kInfo, "session {} closed", it->second.session->name());
-    const SrpSession& session = *it->second.session;
-    if (session.luns()) session.luns()->ForgetNexus(session.nexus_id());
+    std::shared_ptr<SrpSession> session = std::move(it->second.session);
     sessions_.erase(it);
+    ReleaseIfUnusedLocked(session);
   }
 }
 

@@ -29,6 +29,8 @@ Status ValidateTargetConfig(const TargetConfig& c) {
   if (c.max_transfer == 0) return InvalidArgument("max transfer must be positive");
   if (c.pool_buffer_size == 0 || c.pool_buffers == 0) return InvalidArgument("empty buffer pool");
   if (c.max_channels == 0) return InvalidArgument("max channels must be positive");
+  if (c.max_channels_per_initiator == 0)
+    return InvalidArgument("max channels per initiator must be positive");
   if (!c.ib_listener && c.rdma_cm_port == 0) return InvalidArgument("no listener configured");
   return Status::Ok();
 }

@@ -183,7 +183,8 @@ TEST(InitiatorPortIdTest, PortIdAndHopelessEntries) {
       std::array<uint8_t, 16>{0, 0, 0, 0, 0, 0, 0, 7, 0, 2, 0xc9, 3, 0, 0, 0, 1};
   EXPECT_EQ(FormatInitiatorPortId(*who.initiator_port_id), "0x00000000000000070002c90300000001");
   EXPECT_TRUE(InitiatorMatches("0x00000000000000070002c90300000001", who));
-  EXPECT_TRUE(InitiatorMatches("00000000000000070002C90300000001", who));
+  // Without "0x", 32 hex digits are a GID: the port id the client chose does not match it.
+  EXPECT_FALSE(InitiatorMatches("00000000000000070002C90300000001", who));
   EXPECT_FALSE(InitiatorMatches("0x00000000000000080002c90300000001", who));
   EXPECT_TRUE(InitiatorMatches("0x0000000000000007*", who));
   EXPECT_TRUE(InitiatorMatches("fe80:0000:0000:0000:0002:c903:0000:0001", who));

@@ -131,6 +131,64 @@ TEST(LoginDecisionTest, SingleTerminatesAndMultiMaintains) {
   EXPECT_EQ(d.response.rsp_flags, wire::kRspFlagMultiChanMaintained);
 }
 
+TEST(LoginDecisionTest, DisabledTargetRefuses) {
+  LoginContext c = Context();
+  c.target_enabled = false;
+  auto d = Decide(GoodRequest(), c);
+  EXPECT_EQ(d.reject.reason, LoginRejectReason::kInsufficientResources);
+  EXPECT_EQ(d.reason_text, "target disabled (enabled 0)");
+}
+
+// A login naming an existing session is judged on its own identity: resolving to another
+// group than the session's means it cannot join, and a SINGLE one never ends the session.
+TEST(LoginDecisionTest, LoginResolvingToAnotherGroupCannotJoinOrTakeOver) {
+  LoginContext c = Context();
+  c.nexus_channels = 2;
+  c.session_group = "hostA";
+  c.login_group = "";  // the forger matches no INITIATOR line: default LUNs
+  for (uint8_t action : {wire::kMultiChanSingle, wire::kMultiChanMulti}) {
+    auto r = GoodRequest();
+    r.req_flags = action;
+    auto d = Decide(r, c);
+    EXPECT_FALSE(d.accepted);
+    EXPECT_FALSE(d.terminate_existing);
+    EXPECT_EQ(d.reject.reason, LoginRejectReason::kUnableAssociateChannel);
+    EXPECT_EQ(d.reason_text,
+              "the initiator resolves to the default LUN set but the session it names is in "
+              "group hostA");
+  }
+  c.login_group = "hostA";
+  auto d = Decide(GoodRequest(), c);
+  ASSERT_TRUE(d.accepted);
+  EXPECT_TRUE(d.terminate_existing);
+  c.session_group = "";  // default session, grouped login
+  c.login_group = "hostB";
+  EXPECT_EQ(Decide(GoodRequest(), c).reject.reason, LoginRejectReason::kUnableAssociateChannel);
+}
+
+TEST(LoginDecisionTest, PerInitiatorChannelLimit) {
+  LoginContext c = Context();
+  c.max_channels_per_initiator = 8;
+  c.initiator_channels = 8;
+  auto multi = GoodRequest();
+  multi.req_flags = wire::kMultiChanMulti;
+  auto d = Decide(multi, c);
+  EXPECT_EQ(d.reject.reason, LoginRejectReason::kChannelLimitReached);
+  EXPECT_EQ(d.reason_text, "initiator channel limit 8 reached");
+  c.initiator_channels = 7;
+  EXPECT_TRUE(Decide(multi, c).accepted);
+  // A SINGLE login ends its nexus' channels: those do not count against it.
+  c.initiator_channels = 8;
+  c.initiator_nexus_channels = 3;
+  c.nexus_channels = 3;
+  EXPECT_TRUE(Decide(GoodRequest(), c).accepted);
+  EXPECT_EQ(Decide(multi, c).reject.reason, LoginRejectReason::kChannelLimitReached);
+  // Other initiators' channels count only against the target-wide limit.
+  c = Context();
+  c.total_channels = 100;
+  EXPECT_TRUE(Decide(multi, c).accepted);
+}
+
 TEST(LoginDecisionTest, ImmediateDataWhenRequestedAndAcceptable) {
   auto r = GoodRequest();
   r.req_flags = wire::kReqFlagImmedRequested;
