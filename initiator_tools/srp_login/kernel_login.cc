@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include "lib/common/ids.h"
 
@@ -59,6 +61,42 @@ Result<SrpHost> FindSrpHost(const FsRoot& sys, const std::string& hca, int port)
     return InvalidArgument("several srp hosts:" + names + "; choose one with --hca/--port");
   }
   return found.front();
+}
+
+Result<SrpHost> DeriveSrpHost(const FsRoot& sys, const wire::TargetString& target) {
+  auto cas = sys.ListDir("/class/infiniband");
+  if (!cas.ok() || cas->empty()) return NotFound("no RDMA device under /sys/class/infiniband");
+  std::vector<std::string> names = *cas;
+  std::sort(names.begin(), names.end());
+  std::optional<SrpHost> first_active;
+  for (const std::string& ca : names) {
+    const std::string ports_dir = "/class/infiniband/" + ca + "/ports";
+    auto ports = sys.ListDir(ports_dir);
+    if (!ports.ok()) continue;
+    std::vector<int> numbers;
+    for (const std::string& p : *ports) {
+      int n = 0;
+      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), n);
+      if (ec == std::errc() && end == p.data() + p.size() && n >= 1 && n <= 255) {
+        numbers.push_back(n);
+      }
+    }
+    std::sort(numbers.begin(), numbers.end());
+    for (int n : numbers) {
+      const std::string d = fmt::format("{}/{}", ports_dir, n);
+      auto state = sys.ReadTrimmed(d + "/state");
+      auto link = sys.ReadTrimmed(d + "/link_layer");
+      if (!state.ok() || state->find("ACTIVE") == std::string::npos) continue;
+      if (link.ok() && *link != "InfiniBand") continue;
+      if (!first_active) first_active = SrpHost{ca, n};
+      auto gid_text = sys.ReadTrimmed(d + "/gids/0");
+      if (!gid_text.ok() || !target.dgid) continue;
+      auto gid = ParseGid(*gid_text);
+      if (gid.ok() && gid->subnet_prefix() == target.dgid->subnet_prefix()) return SrpHost{ca, n};
+    }
+  }
+  if (first_active) return *first_active;
+  return NotFound("no ACTIVE InfiniBand port under /sys/class/infiniband");
 }
 
 namespace {

@@ -32,6 +32,13 @@ Result<SrpHost> ParseSrpHostName(const std::string& name);
 // loaded?"), kInvalidArgument naming the candidates when several match.
 Result<SrpHost> FindSrpHost(const FsRoot& sys, const std::string& hca, int port);
 
+// The srp host srp_daemon would write `target` to when it discovered it: srp-<ca>-<port> of the
+// local CA port it ran on, i.e. libibumad's default (the first CA, in name order, with an
+// ACTIVE InfiniBand port) -- preferring the port whose GID subnet prefix is the target's
+// (<sys>/class/infiniband/<ca>/ports/<n>/{state,link_layer,gids/0}). kNotFound without RDMA
+// devices. The host need not exist (ib_srp not loaded): --dry-run names it all the same.
+Result<SrpHost> DeriveSrpHost(const FsRoot& sys, const wire::TargetString& target);
+
 // True if a SCSI host of `host` already serves `target` (IB form: id_ext,
 // ioc_guid, service_id, pkey and dgid (orig_dgid if present) equal; dest=
 // lines: id_ext and ioc_guid). Unreadable hosts are skipped.

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -60,9 +61,34 @@ std::vector<PreparedLine> Prepare(const std::vector<std::string>& lines, const L
   return out;
 }
 
+// --dry-run on a host without an srp host (ib_srp not loaded): each line's host is the one
+// srp_daemon would derive from the port it discovered through (DeriveSrpHost; on a soft
+// subnet, srp-<--port-name or "soft">-1); the commands are printed and the missing hosts named.
+int DryRunWithoutHost(const LoginCliOptions& o, const std::vector<PreparedLine>& lines,
+                      std::ostream& out, std::ostream& err, const FsRoot& sys, bool any_failed) {
+  std::set<std::string> missing;
+  for (const PreparedLine& p : lines) {
+    auto derived = DeriveSrpHost(sys, p.target);
+    const SrpHost host =
+        derived.ok() ? *derived : SrpHost{o.port_name.empty() ? "soft" : o.port_name, 1};
+    out << DryRunCommand(o.sysfs_root, host, p.text) << "\n";
+    if (!sys.Exists(host.dir())) missing.insert(sys.Resolve(host.dir()));
+  }
+  for (const std::string& dir : missing) {
+    err << fmt::format(
+        "srp-login: note: {} does not exist here (ib_srp is not loaded); the commands above "
+        "are what would be written once it is\n",
+        dir);
+  }
+  return any_failed ? kExitLineFailed : kExitOk;
+}
+
 int RunKernel(const LoginCliOptions& o, const std::vector<PreparedLine>& lines, std::ostream& out,
               std::ostream& err, const FsRoot& sys, bool any_failed) {
   auto host = FindSrpHost(sys, o.hca, o.port);
+  if (!host.ok() && host.status().code() == StatusCode::kNotFound && o.dry_run) {
+    return DryRunWithoutHost(o, lines, out, err, sys, any_failed);
+  }
   if (!host.ok()) {
     err << "srp-login: " << host.status().message() << "\n";
     return kExitSetup;

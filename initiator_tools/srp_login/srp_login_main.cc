@@ -17,6 +17,10 @@ validated against ib_srp's keys and values. Rules (-f, srp_daemon.conf format): 
 first match wins; an allow rule's options are appended in rule order, max_it_iu_size stays last.
 Targets already connected (a /sys/class/scsi_host/* entry with the same ids on this srp host)
 are skipped unless -a. EEXIST from add_target means "already connected" and is no failure.
+--dry-run without ib_srp (no srp host here) prints the commands for the host srp_daemon would
+use -- srp-<ca>-<port> of the local port it discovers through (the first ACTIVE InfiniBand port,
+preferring the target's subnet; srp-<--port-name or soft>-1 on a soft subnet) -- says that host
+does not exist here, and exits 0.
 
 Exit status: 0 all lines done (written, already connected, skipped or denied); 1 setup error
 (rules file, no srp host, fabric); 2 some line was invalid or its login failed.
@@ -49,7 +53,9 @@ int main(int argc, char** argv) {
   app.add_flag("--hold", o.hold, "--userspace: keep the sessions until SIGINT/SIGTERM");
   app.add_option("--fabric", o.fabric, "--userspace: auto | soft | verbs")
       ->check(CLI::IsMember({"auto", "soft", "verbs"}));
-  app.add_option("--port-name", o.port_name, "--userspace: soft port name / verbs device");
+  app.add_option("--port-name", o.port_name,
+                 "--userspace: soft port name / verbs device; --dry-run on a soft subnet: the "
+                 "local soft port");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

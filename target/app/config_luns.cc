@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <sstream>
+
+#include "lib/common/ids.h"
 #include "lib/common/log.h"
 #include "target/app/live_config.h"
 #include "target/config/scst_config_parser.h"
@@ -37,6 +40,18 @@ Result<ConfiguredTarget> FromLive(std::shared_ptr<LiveConfig> live) {
 
 Status ReadDriverParameters(const config::TargetDriver& driver, DriverParameters* out) {
   for (const config::Attribute& a : driver.attributes) {
+    if (a.key == "port_name") {
+      std::istringstream names(a.value);
+      for (std::string n; names >> n;) out->port_names.push_back(n);
+      continue;
+    }
+    if (a.key == "node_guid" || a.key == "port_guid") {
+      auto guid = ParseGuid(a.value);
+      if (!guid.ok() || *guid == 0)
+        return config::ErrorAt(a.where, fmt::format("{}: '{}' is not a GUID", a.key, a.value));
+      (a.key == "node_guid" ? out->node_guid : out->port_guid) = *guid;
+      continue;
+    }
     auto parsed = config::ParseUint(a.value);
     if (!parsed.ok() && (a.key.rfind("srp_", 0) == 0 || a.key == "thread" ||
                          a.key == "rdma_cm_port" || a.key == "trace_flag"))

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/common/status.h"
 #include "target/config/config_model.h"
@@ -28,6 +29,11 @@ struct DriverParameters {
   std::optional<int> thread;
   std::optional<uint16_t> rdma_cm_port;
   std::optional<uint32_t> trace_flag;
+  // Soft-port identity, so a restarted target is the same target: port names (one served
+  // port each; `port_name a b`), and the first port's node/port GUID (0 = derived from the name).
+  std::vector<std::string> port_names;
+  uint64_t node_guid = 0;
+  uint64_t port_guid = 0;
 };
 
 // Reads the driver attributes; an unusable number is an error naming its line, an unknown

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "lib/common/ids.h"
@@ -37,6 +38,12 @@ constexpr const char* kFooter = R"(Examples:
   srp-target serve --srp-max-message-size 8260
   # LUNs and parameters from an scst.conf-style file
   srp-target serve --config /etc/srp-target.conf
+  # a pinned identity (also: TARGET_DRIVER ib_srpt { port_name tgt0; node_guid ...; port_guid ... })
+  srp-target serve --port-name tgt0 --node-guid 0002c90300a0b1c2 --port-guid 0002c90300a0b1c3
+
+Identity: a soft port keeps its name (default <hostname>-srpt, -2, -3 ... while others hold
+it), its GUIDs (derived from the name unless given) and so its GID across restarts, so an
+initiator's reconnect after a restart reaches the same target.
 
 Output: one line per listener, e.g.
   id_ext=...,ioc_guid=...,dgid=...,pkey=ffff,service_id=00000000013f5352
@@ -52,6 +59,8 @@ struct ServeOptions {
   std::string service_id;
   std::string id_ext;
   std::string ioc_guid;
+  std::string node_guid;
+  std::string port_guid;
   std::string log_level = "info";
   std::string poll_mode = "event";
   uint32_t trace_flag = 0;
@@ -130,6 +139,20 @@ int Serve(const ServeOptions& o, srp::target::TargetConfig cfg,
   target::ServedPortsOptions served_opts;
   served_opts.kind = *kind;
   served_opts.port_names = o.port_names;
+  // Identity: the command line beats the config file; unnamed soft ports get a stable name.
+  if (configured && o.port_names.empty())
+    served_opts.port_names = configured->parameters.port_names;
+  if (configured) {
+    served_opts.node_guid = configured->parameters.node_guid;
+    served_opts.port_guid = configured->parameters.port_guid;
+  }
+  for (auto [flag, text, out] : {std::tuple{"--node-guid", &o.node_guid, &served_opts.node_guid},
+                                 std::tuple{"--port-guid", &o.port_guid, &served_opts.port_guid}}) {
+    if (text->empty()) continue;
+    auto v = ParseGuid(*text);
+    if (!v.ok() || *v == 0) return Fail(flag, v.ok() ? InvalidArgument(*text) : v.status());
+    *out = *v;
+  }
   served_opts.dm_agent = !o.no_dm;
   if (configured) {
     // Several TARGETs: each port serves the TARGET named after it (GID or soft port name);
@@ -201,8 +224,15 @@ int main(int argc, char** argv) {
   serve->add_option("--fabric", o.fabric, "auto | soft | verbs (default auto)")
       ->check(CLI::IsMember({"auto", "soft", "verbs"}));
   serve->add_option("--port-name", o.port_names,
-                    "soft fabric port name (default generated) or verbs device; repeat for one "
-                    "target with several ports (same id_ext/ioc_guid)");
+                    "soft fabric port name (default: config port_name, else <hostname>-srpt) or "
+                    "verbs device; repeat for one target with several ports (same "
+                    "id_ext/ioc_guid)");
+  serve->add_option("--node-guid", o.node_guid,
+                    "soft: the first port's node GUID (default: config node_guid, else derived "
+                    "from the port name)");
+  serve->add_option("--port-guid", o.port_guid,
+                    "soft: the first port's port GUID and so its GID (default: config port_guid, "
+                    "else node GUID + 1)");
   serve->add_flag("--no-dm", o.no_dm,
                   "no Device Management agent (srp-discover/ibsrpdm will not find the target)");
   serve->add_option(

@@ -7,6 +7,9 @@
 // FIRST port and are used for every port. The RDMA CM (IP) listener is opened
 // on the first port only (one IP port can be bound once).
 //
+// Stable identity: a soft port without a name gets DefaultSoftPortName(): a restarted target
+// with the same arguments publishes the same name, GUIDs and GID, so initiators reconnect.
+//
 // Start order: fabric -> target -> DM agent for each port in turn (the agent
 // advertises only a port whose listener is up); Stop order: agents, targets,
 // fabrics. A failure at any step undoes the steps done.
@@ -31,6 +34,10 @@ struct ServedPortsOptions {
   // soft: port names; verbs: device names ("" = first device). Empty = one
   // port with a generated name / the first device. Duplicates are refused.
   std::vector<std::string> port_names;
+  // soft: the first port's node / port GUID (0 = derived from its name, see
+  // lib/fabric/soft/subnet_directory.h).
+  uint64_t node_guid = 0;
+  uint64_t port_guid = 0;
   // Run a DM agent on every port (soft: also sets capability bit 19).
   bool dm_agent = true;
   // verbs: a failing DM agent (no umad device, class owned by ib_srpt) is
@@ -41,6 +48,10 @@ struct ServedPortsOptions {
   // port its own TARGET (ACL table, rel_tgt_id, name). An error stops Start. Optional.
   std::function<Status(const fabric::PortAttributes& port, TargetConfig& config)> configure_port;
 };
+
+// "<hostname>-srpt", or "<hostname>-srpt-<n>" (n = 2..16) for the n-th target serving at once
+// on this host in that subnet (`taken(name)` says a live process holds a name).
+std::string DefaultSoftPortName(const std::function<bool(const std::string&)>& taken);
 
 class ServedPorts {
  public:

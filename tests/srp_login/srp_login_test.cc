@@ -2,6 +2,7 @@
 // fake sysfs (scripted add_target errnos), --dry-run golden output, lsscsi lines.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -301,6 +302,51 @@ TEST_F(SysfsTest, DryRunGolden) {
   }
   EXPECT_NE(err_.str().find("denied by " + o.rules_file + ":1: id_ext=0002c903000f1366"),
             std::string::npos);
+}
+
+// Issue 15: `srp-discover -c | srp-login --dry-run` on a host without ib_srp prints the lines
+// for the srp host of the port srp_daemon would have discovered through, names the missing
+// host and exits 0.
+TEST_F(SysfsTest, DryRunWithoutIbSrpDerivesTheHostFromTheLocalPort) {
+  auto add_port = [&](const std::string& ca, int n, const std::string& state,
+                      const std::string& gid) {
+    const std::string d = dir_ + "/class/infiniband/" + ca + "/ports/" + std::to_string(n);
+    fs::create_directories(d + "/gids");
+    std::ofstream(d + "/state") << state << "\n";
+    std::ofstream(d + "/link_layer") << "InfiniBand\n";
+    std::ofstream(d + "/gids/0") << gid << "\n";
+  };
+  // mlx5_0 port 1 is down; port 2 is active on another subnet; mlx5_1 port 1 is active on
+  // the targets' subnet (fe80::): that is the one.
+  add_port("mlx5_0", 1, "1: DOWN", "fe80:0000:0000:0000:0002:c903:0000:0001");
+  add_port("mlx5_0", 2, "4: ACTIVE", "fec0:0000:0000:0000:0002:c903:0000:0002");
+  add_port("mlx5_1", 1, "4: ACTIVE", "fe80:0000:0000:0000:0002:c903:0000:0003");
+  LoginCliOptions o;
+  o.dry_run = true;
+  o.sysfs_root = "/SYS";
+  EXPECT_EQ(Run(o, std::string(kLineA) + "\n"), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(), "echo '" + std::string(kLineA) +
+                            "' > /SYS/class/infiniband_srp/srp-mlx5_1-1/add_target\n");
+  EXPECT_NE(err_.str().find(dir_ + "/class/infiniband_srp/srp-mlx5_1-1 does not exist here"),
+            std::string::npos)
+      << err_.str();
+  EXPECT_TRUE(sys_->writes.empty());
+  // Without --dry-run a missing host stays a setup error.
+  o.dry_run = false;
+  EXPECT_EQ(Run(o, kLineA), kExitSetup);
+}
+
+TEST_F(SysfsTest, DryRunWithoutRdmaDevicesNamesTheSoftPortHost) {
+  LoginCliOptions o;
+  o.dry_run = true;
+  EXPECT_EQ(Run(o, std::string(kLineA) + "\n" + kLineB + "\n"), kExitOk) << err_.str();
+  EXPECT_NE(out_.str().find("/class/infiniband_srp/srp-soft-1/add_target"), std::string::npos);
+  const std::string out = out_.str();
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
+  o.port_name = "ini0";
+  EXPECT_EQ(Run(o, kLineA), kExitOk);
+  EXPECT_NE(out_.str().find("/class/infiniband_srp/srp-ini0-1/add_target"), std::string::npos);
+  EXPECT_NE(err_.str().find("srp-ini0-1 does not exist here"), std::string::npos) << err_.str();
 }
 
 // ------------------------------------------------------------- lsscsi ---
