@@ -14,11 +14,13 @@ namespace {
 
 constexpr uint32_t kIbSrpDefaultMaxImmData = 8192;
 
+}  // namespace
+
 // The max_it_iu_size inputs: /sys/module/ib_srp/parameters/{use_imm_data,max_imm_data}.
 // Without the ib_srp module, its defaults (Y, 8192) are assumed: the lines are meant for
 // an ib_srp-like initiator (ib_srp loaded later, or srp-login --userspace, which asks for
 // the same 8260-byte IU), and a target with a smaller limit would reject it otherwise.
-AddTargetOptions ReadImmDataParameters(const FsRoot& sys, bool initiator_ext) {
+AddTargetOptions AddTargetOptionsFromSysfs(const FsRoot& sys, bool initiator_ext) {
   AddTargetOptions o;
   o.initiator_ext = initiator_ext;
   o.use_imm_data = true;
@@ -35,6 +37,8 @@ AddTargetOptions ReadImmDataParameters(const FsRoot& sys, bool initiator_ext) {
   }
   return o;
 }
+
+namespace {
 
 // -k: keep only `pkey` (compared without the membership bit); drop targets without it.
 void FilterPkey(DiscoveryResult& result, uint16_t pkey) {
@@ -82,7 +86,7 @@ int RunDiscover(const DiscoverCliOptions& options, std::ostream& out, std::ostre
   switch (options.format) {
     case OutputFormat::kAddTarget:
       for (const std::string& line : FormatAddTargetLines(
-               result->targets, ReadImmDataParameters(sys, options.initiator_ext))) {
+               result->targets, AddTargetOptionsFromSysfs(sys, options.initiator_ext))) {
         out << line << "\n";
       }
       break;

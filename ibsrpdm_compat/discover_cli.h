@@ -15,6 +15,7 @@
 #include <string>
 
 #include "ibsrpdm_compat/discovery_port.h"
+#include "ibsrpdm_compat/output.h"
 
 namespace srp::discovery {
 
@@ -38,5 +39,10 @@ struct DiscoverCliOptions {
 };
 
 int RunDiscover(const DiscoverCliOptions& options, std::ostream& out, std::ostream& err);
+
+// How -c lines end: initiator_ext (-n) and max_it_iu_size from ib_srp's module parameters
+// under `sys` (/module/ib_srp/parameters/{use_imm_data,max_imm_data}; its defaults without
+// the module). srp-daemon formats its lines the same way.
+AddTargetOptions AddTargetOptionsFromSysfs(const FsRoot& sys, bool initiator_ext);
 
 }  // namespace srp::discovery

@@ -86,6 +86,11 @@ Result<DiscoveryPort> OpenDiscoveryPort(const PortSelection& selection, const Fs
     if (!dev.ok()) return dev.status();
     return OpenUmad(dev->first, dev->second);
   }
+  if (!selection.ca.empty()) {
+    if (!selection.soft_port.empty())
+      return InvalidArgument("-i and --soft-port exclude each other");
+    return OpenUmad(selection.ca, selection.ca_port == 0 ? 1 : selection.ca_port);
+  }
   if (!selection.soft_port.empty()) return OpenSoft(selection);
   auto devices = sys.ListDir("/class/infiniband");
   if (devices.ok() && !devices->empty()) return OpenUmad("", 0);

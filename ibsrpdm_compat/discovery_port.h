@@ -3,6 +3,7 @@
 //
 //   -d /dev/infiniband/umadN (or umadN)  -> the HCA port named by
 //        <sys>/class/infiniband_mad/umadN/{ibdev,port}, through libibumad;
+//   ca + ca_port (srp_daemon -i/-p, -j)  -> that HCA port, through libibumad;
 //   --soft-port NAME                      -> soft port NAME of the soft subnet:
 //        opened as is if a live process published it (and has no MadPort open
 //        on it), else published by us for the run;
@@ -25,6 +26,8 @@ namespace srp::discovery {
 
 struct PortSelection {
   std::string umad_device;  // -d
+  std::string ca;           // srp_daemon's -i / -j: this CA ...
+  int ca_port = 0;          // ... and port (umad)
   std::string soft_port;    // --soft-port
   std::string subnet_dir;   // "" = $SRP_SOFT_FABRIC, else the default directory
 };

@@ -37,6 +37,15 @@ std::string DeviceName(const std::string& device) {
 }
 
 nlohmann::json StateToJson(const AttachState& s) {
+  nlohmann::json paths = nlohmann::json::array();
+  for (const PathState& p : s.paths) {
+    paths.push_back({{"target", p.target},
+                     {"state", p.state},
+                     {"reconnects", p.reconnects},
+                     {"failed_reconnects", p.failed_reconnects},
+                     {"commands", p.commands},
+                     {"last_error", p.last_error}});
+  }
   return {{"device", s.device},
           {"target", s.target},
           {"lun", s.lun},
@@ -44,7 +53,14 @@ nlohmann::json StateToJson(const AttachState& s) {
           {"pid", s.pid},
           {"block_size", s.block_size},
           {"size_bytes", s.size_bytes},
-          {"direct_io", s.direct_io}};
+          {"direct_io", s.direct_io},
+          {"fuse_connection", s.fuse_connection},
+          {"state", s.state},
+          {"policy", s.policy},
+          {"timeouts", s.timeouts},
+          {"paths", paths},
+          {"unmap_commands", s.unmap_commands},
+          {"write_same_commands", s.write_same_commands}};
 }
 
 Result<AttachState> StateFromJson(const nlohmann::json& j) {
@@ -58,6 +74,24 @@ Result<AttachState> StateFromJson(const nlohmann::json& j) {
     s.block_size = j.value("block_size", 0u);
     s.size_bytes = j.value("size_bytes", uint64_t{0});
     s.direct_io = j.value("direct_io", false);
+    s.fuse_connection = j.value("fuse_connection", 0u);
+    s.state = j.value("state", std::string("running"));
+    s.policy = j.value("policy", std::string("failover"));
+    s.timeouts = j.value("timeouts", std::string());
+    s.unmap_commands = j.value("unmap_commands", uint64_t{0});
+    s.write_same_commands = j.value("write_same_commands", uint64_t{0});
+    if (j.contains("paths") && j["paths"].is_array()) {
+      for (const auto& p : j["paths"]) {
+        PathState ps;
+        ps.target = p.value("target", std::string());
+        ps.state = p.value("state", std::string());
+        ps.reconnects = p.value("reconnects", uint64_t{0});
+        ps.failed_reconnects = p.value("failed_reconnects", uint64_t{0});
+        ps.commands = p.value("commands", uint64_t{0});
+        ps.last_error = p.value("last_error", std::string());
+        s.paths.push_back(std::move(ps));
+      }
+    }
     if (DeviceName(s.device).empty()) return InvalidArgument("bad device " + s.device);
     return s;
   } catch (const nlohmann::json::exception& e) {

@@ -1,9 +1,12 @@
 #include "initiator_tools/attach/fuse_file.h"
 
-#define FUSE_USE_VERSION 35
+#define FUSE_USE_VERSION 312
 #include <fuse.h>
+#include <linux/falloc.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -31,6 +34,10 @@ void* Init(fuse_conn_info* conn, fuse_config* cfg) {
   cfg->use_ino = 1;
   conn->max_write = 1u << 20;
   conn->max_read = 1u << 20;
+  // The loop device submits direct I/O asynchronously: let the kernel keep many requests
+  // outstanding (its default of 12 would cap the queue depth).
+  conn->max_background = 256;
+  conn->congestion_threshold = 192;
   return fuse_get_context()->private_data;
 }
 
@@ -100,6 +107,31 @@ int Flush(const char*, fuse_file_info*) {
 
 int Fsync(const char*, int, fuse_file_info*) { return Flush(nullptr, nullptr); }
 
+int Fallocate(const char* path, int mode, off_t offset, off_t length, fuse_file_info*) {
+  if (std::strcmp(path, kLunPath) != 0) return -ENOENT;
+  if (offset < 0 || length <= 0) return -EINVAL;
+  // The loop device always keeps the size; anything but a hole or zero range is unsupported.
+  if ((mode & FALLOC_FL_KEEP_SIZE) == 0 && (mode & FALLOC_FL_PUNCH_HOLE) != 0) return -EINVAL;
+  const int op = mode & ~FALLOC_FL_KEEP_SIZE;
+  Status s;
+  if (op == FALLOC_FL_PUNCH_HOLE) {
+    s = Lun().Discard(static_cast<uint64_t>(offset), static_cast<uint64_t>(length));
+  } else if (op == FALLOC_FL_ZERO_RANGE) {
+    s = Lun().ZeroRange(static_cast<uint64_t>(offset), static_cast<uint64_t>(length));
+  } else if (op == 0) {
+    return static_cast<uint64_t>(offset) + static_cast<uint64_t>(length) <= Lun().size_bytes()
+               ? 0
+               : -ENOSPC;  // every block of a LUN is allocated
+  } else {
+    return -EOPNOTSUPP;
+  }
+  if (!s.ok()) {
+    SRP_LOG(kError, "fallocate mode {:#x} {} bytes at {}: {}", mode, length, offset, s.ToString());
+    return s.code() == StatusCode::kInvalidArgument ? -EINVAL : Errno(s);
+  }
+  return 0;
+}
+
 int Truncate(const char* path, off_t size, fuse_file_info*) {
   if (std::strcmp(path, kLunPath) != 0) return -ENOENT;
   return static_cast<uint64_t>(size) == Lun().size_bytes() ? 0 : -EPERM;
@@ -116,13 +148,16 @@ fuse_operations MakeOperations() {
   ops.flush = Flush;
   ops.fsync = Fsync;
   ops.truncate = Truncate;
+  ops.fallocate = Fallocate;
   return ops;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<FuseFile>> FuseFile::Mount(const std::string& mountpoint, LunIo& lun) {
+Result<std::unique_ptr<FuseFile>> FuseFile::Mount(const std::string& mountpoint, LunIo& lun,
+                                                  unsigned threads) {
   std::unique_ptr<FuseFile> f(new FuseFile(mountpoint, lun));
+  f->threads_ = std::max(1u, threads);
   static const fuse_operations kOps = MakeOperations();
   // fuse_new keeps pointers into argv only while parsing.
   std::string fsname = "fsname=srp-attach,subtype=srp,max_read=1048576";
@@ -139,10 +174,18 @@ Result<std::unique_ptr<FuseFile>> FuseFile::Mount(const std::string& mountpoint,
   }
   f->mounted_ = true;
   struct fuse* handle = f->fuse_;
-  f->loop_ = std::thread([handle] {
-    int rc = fuse_loop(handle);
+  const unsigned workers = f->threads_;
+  f->loop_ = std::thread([handle, workers] {
+    fuse_loop_config* config = fuse_loop_cfg_create();
+    fuse_loop_cfg_set_max_threads(config, workers);
+    fuse_loop_cfg_set_idle_threads(config, workers);
+    int rc = fuse_loop_mt(handle, config);
+    fuse_loop_cfg_destroy(config);
     if (rc != 0) SRP_LOG(kDebug, "fuse loop ended with {}", rc);
   });
+  // Served from here on (the loop runs), so stat-ing the mount cannot wait on ourselves.
+  struct stat st {};
+  if (stat(mountpoint.c_str(), &st) == 0) f->connection_ = minor(st.st_dev);
   return f;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace srp::initiator {
 
@@ -59,6 +60,34 @@ Result<NegotiatedLogin> InterpretLoginReply(const wire::LoginRequest& request, b
   n.rsp_flags = rsp->rsp_flags;
   n.buf_fmt = rsp->buf_fmt;
   return n;
+}
+
+std::optional<wire::LoginRejectReason> LoginRejectReasonOf(const Status& status) {
+  if (status.code() != StatusCode::kRejected) return std::nullopt;
+  // InterpretLoginReply's message ends in "(0x<8 hex digits>)".
+  const std::string& m = status.message();
+  const size_t open = m.rfind("(0x");
+  if (open == std::string::npos || m.size() < open + 12 || m[open + 11] != ')') {
+    return std::nullopt;
+  }
+  uint32_t value = 0;
+  auto [end, ec] = std::from_chars(m.data() + open + 3, m.data() + open + 11, value, 16);
+  if (ec != std::errc() || end != m.data() + open + 11) return std::nullopt;
+  return static_cast<wire::LoginRejectReason>(value);
+}
+
+bool RejectCannotHeal(const Status& status) {
+  auto reason = LoginRejectReasonOf(status);
+  if (!reason) return false;
+  switch (*reason) {
+    case wire::LoginRejectReason::kReqItIuLengthTooLarge:
+    case wire::LoginRejectReason::kUnableAssociateChannel:
+    case wire::LoginRejectReason::kUnsupportedDescriptorFmt:
+    case wire::LoginRejectReason::kMultiChannelUnsupported:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace srp::initiator

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "initiator_tools/initiator/session_options.h"
@@ -37,5 +38,14 @@ std::vector<std::byte> EncodeLoginPrivateData(const SessionOptions& options,
 // malformed LOGIN_RSP becomes kProtocolError.
 Result<NegotiatedLogin> InterpretLoginReply(const wire::LoginRequest& request, bool rejected,
                                             std::span<const std::byte> private_data);
+
+// The SRP_LOGIN_REJ reason of a kRejected Status made by InterpretLoginReply; nullopt for
+// any other Status (including a reject without an SRP_LOGIN_REJ).
+std::optional<wire::LoginRejectReason> LoginRejectReasonOf(const Status& status);
+// True for a login reject that retrying cannot heal: the target does not know the target
+// port id (UNABLE_ASSOCIATE_CHANNEL: wrong id_ext/ioc_guid), refuses our IU size or buffer
+// formats, or multichannel. Not for INSUFFICIENT_RESOURCES / UNABLE_ESTABLISH_CHANNEL /
+// CHANNEL_LIMIT_REACHED (a target starting up, full, or disabled for now).
+bool RejectCannotHeal(const Status& status);
 
 }  // namespace srp::initiator

@@ -254,6 +254,16 @@ Status Session::WaitUntil(const std::function<bool()>& done, std::chrono::millis
   }
 }
 
+std::array<int, 2> Session::ArmWait() {
+  if (!channel_) return {-1, -1};
+  (void)channel_->cq().ArmNotify();  // on failure the caller's poll wakes on its deadline
+  return {channel_->cq().event_fd(), channel_->connection().event_fd()};
+}
+
+void Session::AckWait() {
+  if (channel_) channel_->cq().AckEvent();
+}
+
 Status Session::Logout(bool send_i_logout) {
   if (state_ != SessionState::kLoggedIn) return Status::Ok();
   if (send_i_logout) {

@@ -14,6 +14,7 @@
 // Progress()/WaitUntil() and may call Submit*(), but not Progress()/WaitUntil().
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -91,6 +92,14 @@ class Session {
   // Makes progress until `done()` is true, the session ends, or `timeout` passes
   // (kTimedOut). OK when done() became true.
   Status WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+
+  // Waiting on several sessions (and other fds) in one poll(), as WaitUntil does for one:
+  // ArmWait() arms the completion notification and returns the fds to poll for POLLIN (the
+  // completion channel and the connection's events; {-1, -1} without a channel). Call
+  // Progress() after arming (completions that raced the arming are only seen then), and
+  // AckWait() after waking.
+  std::array<int, 2> ArmWait();
+  void AckWait();
 
   // Ends the session: optionally sends SRP_I_LOGOUT first, then disconnects. Every
   // outstanding request completes with kDisconnected.

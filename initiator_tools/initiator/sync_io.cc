@@ -124,6 +124,25 @@ Result<std::string> UnitSerialNumber(Session& session, const scsi::LunBytes& lun
   return scsi::ParseUnitSerialNumber(data);
 }
 
+Result<std::vector<std::byte>> InquiryVpd(Session& session, const scsi::LunBytes& lun, uint8_t page,
+                                          uint16_t alloc) {
+  auto pages = DataIn(session, lun, scsi::BuildInquiryVpd(scsi::kVpdSupportedPages, 255), 255,
+                      "INQUIRY VPD 0x00");
+  if (!pages.ok()) return Status(StatusCode::kNotFound, pages.status().message());
+  SRP_ASSIGN_OR_RETURN(auto list, scsi::ParseSupportedVpdPages(*pages));
+  if (std::find(list.begin(), list.end(), page) == list.end()) {
+    return NotFound(fmt::format("VPD page 0x{:02x} not supported", page));
+  }
+  return DataIn(session, lun, scsi::BuildInquiryVpd(page, alloc), alloc,
+                fmt::format("INQUIRY VPD 0x{:02x}", page));
+}
+
+Result<scsi::Capacity> ReadCapacity16(Session& session, const scsi::LunBytes& lun) {
+  SRP_ASSIGN_OR_RETURN(
+      auto d16, DataIn(session, lun, scsi::BuildReadCapacity16(32), 32, "READ CAPACITY(16)"));
+  return scsi::ParseReadCapacity16Data(d16);
+}
+
 Result<scsi::Capacity> ReadCapacity(Session& session, const scsi::LunBytes& lun) {
   SRP_ASSIGN_OR_RETURN(auto d10,
                        DataIn(session, lun, scsi::BuildReadCapacity10(), 8, "READ CAPACITY(10)"));

@@ -38,6 +38,12 @@ Result<std::vector<scsi::LunBytes>> ReportLuns(Session& session);
 Result<scsi::StandardInquiry> Inquiry(Session& session, const scsi::LunBytes& lun);
 // VPD 0x80; kNotFound when the LUN does not offer the page.
 Result<std::string> UnitSerialNumber(Session& session, const scsi::LunBytes& lun);
+// INQUIRY with EVPD for `page`: the page as returned (header included). kNotFound when VPD
+// 0x00 does not list it.
+Result<std::vector<std::byte>> InquiryVpd(Session& session, const scsi::LunBytes& lun, uint8_t page,
+                                          uint16_t alloc = 255);
+// READ CAPACITY(16) (provisioning bits included).
+Result<scsi::Capacity> ReadCapacity16(Session& session, const scsi::LunBytes& lun);
 // READ CAPACITY(10), then (16) when the device needs it.
 Result<scsi::Capacity> ReadCapacity(Session& session, const scsi::LunBytes& lun);
 

@@ -19,143 +19,12 @@
 #include <sstream>
 
 #include "lib/common/fs_root.h"
+#include "tests/attach/attach_fixture.h"
 #include "tests/integration/target_process.h"
 #include "tuning/knob_factory.h"
 
 namespace srp::attach_test {
 namespace {
-
-using integration::CommandResult;
-using integration::RunCommand;
-using ::testing::HasSubstr;
-
-// LUN 1: 64 MiB of 512-byte blocks; LUN 2: 16 MiB of 4 KiB blocks.
-constexpr const char* kConfig =
-    "HANDLER vdisk_memory {\n"
-    "\tDEVICE mem1 {\n\t\tsize 67108864\n\t\tblocksize 512\n\t}\n"
-    "\tDEVICE mem4k {\n\t\tsize 16777216\n\t\tblocksize 4096\n\t}\n}\n"
-    "TARGET_DRIVER ib_srpt {\n\tTARGET tgt0 {\n\t\tLUN 1 mem1\n\t\tLUN 2 mem4k\n\t}\n}\n";
-
-// Full path of an installed tool (RunCommand execs without a PATH search), or "".
-std::string ToolPath(const std::string& name) {
-  for (const char* dir : {"/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/", "/usr/local/bin/"}) {
-    const std::string path = std::string(dir) + name;
-    if (access(path.c_str(), X_OK) == 0) return path;
-  }
-  return "";
-}
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-class AttachTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "srp-attach needs root (loop devices, FUSE mounts)";
-    if (access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "/dev/fuse is not available";
-    if (access("/dev/loop-control", R_OK | W_OK) != 0) GTEST_SKIP() << "no loop devices";
-    subnet_ = std::make_unique<integration::SubnetDir>();
-    run_dir_ = subnet_->path() + "/run";
-    conf_ = subnet_->path() + "/attach.conf";
-    std::ofstream(conf_) << kConfig;
-    StartTarget({"--config", conf_});
-  }
-  void TearDown() override {
-    if (!subnet_) return;
-    // Detach whatever a failed test left behind, then stop the target.
-    auto list = RunCommand({Bin(), "--list", "--json", "--run-dir", run_dir_});
-    auto j = nlohmann::json::parse(list.out, nullptr, false);
-    if (j.is_array()) {
-      for (const auto& e : j) {
-        (void)RunCommand({ToolPath("umount"), "-l", e["device"].get<std::string>()});
-        (void)Detach(e["device"].get<std::string>());
-      }
-    }
-    target_.Stop();
-    subnet_.reset();
-  }
-
-  void StartTarget(std::vector<std::string> args) {
-    Status s = target_.Start(args);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
-  static std::string Bin() { return integration::BinDir() + "/srp-attach"; }
-
-  // Attaches `lun`; returns /dev/loopN (empty on failure, with a test failure recorded).
-  std::string Attach(uint32_t lun, std::string target = "") {
-    if (target.empty()) target = target_.IbTarget();
-    auto r = RunCommand({Bin(), target, "--lun", std::to_string(lun), "--fabric", "soft",
-                         "--run-dir", run_dir_, "--reconnect-timeout", "20000"});
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    const std::string dev = Trim(r.out);
-    EXPECT_THAT(dev, ::testing::StartsWith("/dev/loop"));
-    return r.exit_code == 0 ? dev : "";
-  }
-
-  CommandResult Detach(const std::string& dev) {
-    return RunCommand({Bin(), "--detach", dev, "--run-dir", run_dir_});
-  }
-
-  // fio (libaio, direct, QD 32) writing `bytes` with md5 verify, checked through its JSON.
-  void RunFioVerify(const std::string& dev, const std::string& bs, uint64_t bytes) {
-    SCOPED_TRACE("fio bs=" + bs);
-    const std::string size = std::to_string(bytes);
-    auto r =
-        RunCommand({ToolPath("fio"), "--name=verify", "--filename=" + dev, "--ioengine=libaio",
-                    "--direct=1", "--rw=randwrite", "--bs=" + bs, "--iodepth=32", "--size=" + size,
-                    "--verify=md5", "--do_verify=1", "--verify_fatal=1", "--output-format=json"},
-                   std::chrono::milliseconds(60000));
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')), nullptr, false);
-    ASSERT_FALSE(j.is_discarded()) << r.out;
-    const auto& job = j["jobs"][0];
-    EXPECT_EQ(job["error"], 0);
-    EXPECT_EQ(job["write"]["io_bytes"].get<uint64_t>(), bytes);
-    EXPECT_GT(job["read"]["io_bytes"].get<uint64_t>(), 0u);  // the verify pass
-  }
-
-  std::string DaemonLogs() {
-    std::string all;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(run_dir_, ec)) {
-      if (e.path().extension() == ".log") all += ReadFile(e.path());
-    }
-    return all;
-  }
-
-  // After a detach, `dev` no longer serves our FUSE file. Another test running in parallel may
-  // already have taken the freed /dev/loopN for its own file, so "unbound" alone is not a
-  // reliable check: look at what backs it, if anything.
-  void ExpectNotBackedByUs(const std::string& dev) {
-    const std::string backing =
-        "/sys/block/" + dev.substr(dev.rfind('/') + 1) + "/loop/backing_file";
-    if (access(backing.c_str(), F_OK) != 0) return;  // unbound
-    EXPECT_EQ(ReadFile(backing).find(run_dir_), std::string::npos)
-        << dev << " still backed by " << ReadFile(backing);
-  }
-
-  std::unique_ptr<integration::SubnetDir> subnet_;
-  integration::TargetProcess target_;
-  std::string run_dir_;
-  std::string conf_;
-};
 
 TEST_F(AttachTest, AttachListDetach) {
   const std::string dev = Attach(2);
@@ -315,16 +184,8 @@ TEST_F(AttachTest, ConnectionLossKeepsAcknowledgedWrites) {
 // after it, through the same loop device.
 TEST_F(AttachTest, TargetRestartKeepsAcknowledgedWrites) {
   target_.Stop();
-  const std::string backing = subnet_->path() + "/lun.img";
-  {
-    std::ofstream f(backing, std::ios::binary);
-    f.seekp((16 << 20) - 1);
-    f.put('\0');
-  }
-  const std::string conf = subnet_->path() + "/fileio.conf";
-  std::ofstream(conf) << "HANDLER vdisk_fileio {\n\tDEVICE disk {\n\t\tfilename " << backing
-                      << "\n\t\tblocksize 512\n\t}\n}\n"
-                      << "TARGET_DRIVER ib_srpt {\n\tTARGET tgt0 {\n\t\tLUN 1 disk\n\t}\n}\n";
+  std::string backing;
+  const std::string conf = FileioConfig("disk", "\t\tblocksize 512\n", &backing);
   // Same soft port name and identity on both runs, so the target string stays valid.
   const std::vector<std::string> args = {
       "--config",         conf,         "--port-name",     "restart-tgt", "--id-ext",

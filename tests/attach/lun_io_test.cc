@@ -36,10 +36,10 @@ class LunIoTest : public ::testing::Test {
     auto so = initiator::OptionsFromTargetString(target_.IbTarget());
     EXPECT_TRUE(so.ok());
     attach::LunIoOptions lo;
-    lo.lun = 1;
+    lo.engine.lun = 1;
+    lo.engine.timeouts.reconnect_delay = std::chrono::milliseconds(100);
     lo.max_transfer = 64 * 1024;  // small, so larger calls are split
-    lo.reconnect_timeout = std::chrono::milliseconds(10000);
-    auto io = attach::LunIo::Open(*fabric_, *so, lo);
+    auto io = attach::LunIo::Open(*fabric_, {target_.IbTarget()}, {*so}, lo);
     EXPECT_TRUE(io.ok()) << io.status().ToString();
     return io.ok() ? std::move(*io) : nullptr;
   }
@@ -113,7 +113,7 @@ TEST_F(LunIoTest, DroppedConnectionIsReestablished) {
   for (int round = 0; round < 4; ++round) {
     ASSERT_TRUE(io->Write(uint64_t{512} * 1024 * round, data).ok());
   }
-  EXPECT_GE(io->stats().reconnects, 1u);
+  EXPECT_GE(io->engine().Paths()[0].port.reconnects, 1u);
   std::vector<std::byte> back(data.size());
   for (int round = 0; round < 4; ++round) {
     ASSERT_TRUE(io->Read(uint64_t{512} * 1024 * round, back).ok());
